@@ -1,0 +1,60 @@
+"""Throwaway service processes for the test session (PostgreSQL), started and stopped here.
+
+PostgreSQL comes from Debian's packages (installed by scripts/setup.sh); a private
+cluster runs in a temporary folder on its own port so it never touches a system one.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def _pg_bin(tool: str) -> str | None:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{tool}"))
+    return found[-1] if found else shutil.which(tool)
+
+
+def _as_postgres(argv: list[str]) -> list[str]:
+    # initdb and postgres refuse to run as root: drop to the Debian `postgres` user.
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *argv]
+    return argv
+
+
+@contextmanager
+def postgres_cluster(port: int) -> Iterator[str]:
+    """Start a private PostgreSQL cluster; yield a SQLAlchemy URL for database `envalue`."""
+    initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
+    if not initdb or not pg_ctl:
+        raise RuntimeError("PostgreSQL server binaries are not installed (run scripts/setup.sh)")
+    root = Path(tempfile.mkdtemp(prefix="envalue-pg-"))
+    data = root / "data"
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+    subprocess.run(_as_postgres([initdb, "-D", str(data), "-U", "envalue", "--auth=trust",
+                                 "-E", "UTF8"]), check=True, capture_output=True)
+    subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w",
+                                 "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
+                                 "start"]), check=True, capture_output=True)
+    try:
+        createdb = _pg_bin("createdb")
+        for _ in range(50):
+            done = subprocess.run(_as_postgres([createdb, "-h", "127.0.0.1", "-p", str(port),
+                                                "-U", "envalue", "envalue"]),
+                                  capture_output=True, check=False)
+            if done.returncode == 0:
+                break
+            time.sleep(0.2)
+        yield f"postgresql+psycopg://envalue@127.0.0.1:{port}/envalue"
+    finally:
+        subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "fast", "stop"]),
+                       capture_output=True, check=False)
+        shutil.rmtree(root, ignore_errors=True)
