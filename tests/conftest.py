@@ -8,19 +8,26 @@ from __future__ import annotations
 
 import contextlib
 import os
+import socket
 
 import pytest
 
 from tests.services import postgres_cluster
 
-POSTGRES_PORT = int(os.environ.get("ENVALUE_TEST_POSTGRES_PORT", "17991"))
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
 _services = contextlib.ExitStack()
 
 
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("ENVALUE_TEST_POSTGRES_URL") or hasattr(config, "workerinput"):
         return
-    url = _services.enter_context(postgres_cluster(POSTGRES_PORT))
+    port = int(os.environ.get("ENVALUE_TEST_POSTGRES_PORT") or _free_port())
+    url = _services.enter_context(postgres_cluster(port))
     os.environ["ENVALUE_TEST_POSTGRES_URL"] = url
     _services.callback(os.environ.pop, "ENVALUE_TEST_POSTGRES_URL", None)
 

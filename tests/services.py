@@ -29,6 +29,15 @@ def _as_postgres(argv: list[str]) -> list[str]:
     return argv
 
 
+def _checked(argv: list[str], *, step: str, log: Path | None) -> None:
+    done = subprocess.run(_as_postgres(argv), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        detail = (done.stderr or done.stdout).strip()
+        if log is not None and log.exists():
+            detail += "\n" + log.read_text()[-2000:]
+        raise RuntimeError(f"test PostgreSQL: {step} failed (exit {done.returncode}): {detail}")
+
+
 @contextmanager
 def postgres_cluster(port: int) -> Iterator[str]:
     """Start a private PostgreSQL cluster; yield a SQLAlchemy URL for database `envalue`."""
@@ -39,11 +48,11 @@ def postgres_cluster(port: int) -> Iterator[str]:
     data = root / "data"
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    subprocess.run(_as_postgres([initdb, "-D", str(data), "-U", "envalue", "--auth=trust",
-                                 "-E", "UTF8"]), check=True, capture_output=True)
-    subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w",
-                                 "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1",
-                                 "start"]), check=True, capture_output=True)
+    _checked([initdb, "-D", str(data), "-U", "envalue", "--auth=trust", "-E", "UTF8"],
+             step="initdb", log=None)
+    _checked([pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w",
+              "-o", f"-p {port} -k {root} -c listen_addresses=127.0.0.1", "start"],
+             step=f"start PostgreSQL on port {port}", log=root / "log")
     try:
         createdb = _pg_bin("createdb")
         for _ in range(50):
