@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
+
 from envalue.network import operations
 from envalue.network.errors import ToolchainError
 from envalue.network.settings import NetworkSettings

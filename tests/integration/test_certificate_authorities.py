@@ -10,6 +10,7 @@ import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
 from envalue.network import cas, operations, processes
 from envalue.network.errors import NetworkError
 from envalue.network.settings import NetworkSettings
