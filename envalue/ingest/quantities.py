@@ -1,0 +1,103 @@
+"""Quantities the platform meters, their canonical units, and wide-CSV column names.
+
+Why: totals are only comparable when each quantity is always expressed in one unit
+(electricity in kWh, heat in GJ, a volume in the unit the quantity declares). A quantity
+not listed here is rejected (`unknown_quantity`) rather than guessed; pass your own
+`QuantityRegistry` to extend it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+__all__ = [
+    "DEFAULT_QUANTITIES",
+    "DEFAULT_WIDE_COLUMNS",
+    "QuantityRegistry",
+    "QuantitySpec",
+    "normalise_column_name",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class QuantitySpec:
+    """A metered quantity and the unit every value of it is normalised to."""
+
+    name: str
+    unit: str
+    description: str = ""
+
+
+_ELECTRICITY = (
+    "electricity",
+    "electricity_import",
+    "electricity_export",
+    "pv_generation",
+    "pv_export",
+    "aux_grid",
+    "battery_charge_pv",
+    "battery_charge_grid",
+    "battery_discharge",
+)
+
+DEFAULT_QUANTITIES: tuple[QuantitySpec, ...] = (
+    *(QuantitySpec(n, "kWh", "electricity") for n in _ELECTRICITY),
+    QuantitySpec("heat", "GJ", "heat delivered"),
+    QuantitySpec("fuel", "L", "liquid fuel consumed (heavy oil, kerosene, diesel)"),
+    QuantitySpec("fuel_gas", "Nm3", "gaseous fuel consumed (city gas), normal volume"),
+    QuantitySpec("fuel_mass", "kg", "fuel consumed by mass (LPG, LNG)"),
+    QuantitySpec("steam", "kg", "steam evaporated"),
+    QuantitySpec("water", "m3", "feed water"),
+)
+
+# Wide-CSV column names (normalised with `normalise_column_name`) → quantity.
+DEFAULT_WIDE_COLUMNS: dict[str, str] = {
+    **{n: n for n in (s.name for s in DEFAULT_QUANTITIES)},
+    "fuel_consumption": "fuel",
+    "燃料使用量": "fuel",
+    "燃料消費量": "fuel",
+    "ガス使用量": "fuel_gas",
+    "蒸発量": "steam",
+    "蒸気量": "steam",
+    "熱量": "heat",
+    "出力熱量": "heat",
+    "給水量": "water",
+    "電力量": "electricity",
+    "使用電力量": "electricity",
+    "消費電力量": "electricity",
+    "発電量": "pv_generation",
+    "売電量": "pv_export",
+    "充電量": "battery_charge_pv",
+    "放電量": "battery_discharge",
+    "power": "electricity",
+    "energy": "electricity",
+}
+
+
+def normalise_column_name(name: str) -> str:
+    """Case-folded, trimmed, inner spaces and hyphens as underscores."""
+    return re.sub(r"[\s\-]+", "_", name.strip()).casefold()
+
+
+class QuantityRegistry:
+    """Lookup of quantity specs by name, and of wide-CSV column names to quantities."""
+
+    def __init__(
+        self,
+        specs: Iterable[QuantitySpec] = DEFAULT_QUANTITIES,
+        wide_columns: Mapping[str, str] = DEFAULT_WIDE_COLUMNS,
+    ) -> None:
+        self._specs = {s.name: s for s in specs}
+        self._columns = {normalise_column_name(k): v for k, v in wide_columns.items()}
+
+    def get(self, name: str) -> QuantitySpec | None:
+        return self._specs.get(name)
+
+    def names(self) -> list[str]:
+        return sorted(self._specs)
+
+    def for_column(self, column: str) -> str | None:
+        """The quantity a wide-CSV column name maps to, or None."""
+        return self._columns.get(normalise_column_name(column))
