@@ -11,6 +11,8 @@ need_apt=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)   # certificate PDF checks
+command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)       # certificate QR checks
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then
     log "missing system packages: ${need_apt[*]} (install them with apt-get as root)"; exit 1

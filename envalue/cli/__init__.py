@@ -12,6 +12,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "setup",
     "calc",
     "ingest",
+    "certificate",
 )
 
 

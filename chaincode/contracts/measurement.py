@@ -1,0 +1,71 @@
+"""`measurement`: anchor signed batches, calculate, review, mint, and trace.
+
+Thin, like `registry`: JSON message in, domain call
+(`envalue.chaincode.domain.measurement`), one combined event out. `mint` also carries the
+token ledger's events (from `tokens.mint.mint_lot`) in the same transaction event.
+"""
+
+from __future__ import annotations
+
+from fabric_chaincode_python.fabric_contract_api import Contract
+
+from envalue.chaincode.contracts.registry import dumps, emit, tx_context
+from envalue.chaincode.domain.measurement import (
+    msg_anchor_batch,
+    msg_approve_calculation,
+    msg_calculate,
+    msg_mint,
+    msg_reject_calculation,
+)
+from envalue.chaincode.domain.measurement import trace as trace_query
+from envalue.chaincode.domain.measurement.state import BatchRecord, CalculationRecord
+from envalue.chaincode.domain.quantity import loads
+from envalue.chaincode.domain.registry.state import load
+from envalue.chaincode.runtime.context import EnvalueContext
+
+__all__ = ["MeasurementContract"]
+
+
+class MeasurementContract(Contract):
+    """Contract `measurement`."""
+
+    Name = "measurement"
+    TransactionContextHandler = EnvalueContext
+
+    def get_evaluate_transactions(self) -> list[str]:
+        return ["get_batch", "get_calculation", "trace"]
+
+    async def anchor_batch(self, ctx: EnvalueContext, msg: str) -> str:
+        m = msg_anchor_batch.MsgAnchorBatch.from_dict(loads(msg))
+        return emit(ctx, await msg_anchor_batch.apply(ctx.store, tx_context(ctx), m))
+
+    async def calculate(self, ctx: EnvalueContext, msg: str) -> str:
+        m = msg_calculate.MsgCalculate.from_dict(loads(msg))
+        return emit(ctx, await msg_calculate.apply(ctx.store, tx_context(ctx), m))
+
+    async def approve_calculation(self, ctx: EnvalueContext, msg: str) -> str:
+        m = msg_approve_calculation.MsgApproveCalculation.from_dict(loads(msg))
+        return emit(ctx, await msg_approve_calculation.apply(ctx.store, tx_context(ctx), m))
+
+    async def reject_calculation(self, ctx: EnvalueContext, msg: str) -> str:
+        m = msg_reject_calculation.MsgRejectCalculation.from_dict(loads(msg))
+        return emit(ctx, await msg_reject_calculation.apply(ctx.store, tx_context(ctx), m))
+
+    async def mint(self, ctx: EnvalueContext, msg: str) -> str:
+        m = msg_mint.MsgMintReduction.from_dict(loads(msg))
+        return emit(ctx, await msg_mint.apply(ctx.store, tx_context(ctx), m))
+
+    async def get_batch(self, ctx: EnvalueContext, batch_id: str) -> str:
+        record = await load(ctx.store, BatchRecord, batch_id, field_name="batch_id",
+                            what="batch")
+        return dumps(record.to_dict())
+
+    async def get_calculation(self, ctx: EnvalueContext, calculation_id: str) -> str:
+        record = await load(ctx.store, CalculationRecord, calculation_id,
+                            field_name="calculation_id", what="calculation")
+        return dumps(record.to_dict())
+
+    async def trace(self, ctx: EnvalueContext, lot_id: str, calculation_id: str) -> str:
+        """The full chain behind a lot or a calculation (give one, the other empty)."""
+        return dumps(await trace_query.trace(ctx.store, lot_id=lot_id,
+                                             calculation_id=calculation_id))

@@ -1,0 +1,1 @@
+"""Credit generation: programs bundle many small token lots into J-Credit-style credits."""
