@@ -15,10 +15,10 @@ bytewise (= by timestamp, then quantity).
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from envalue.chaincode.domain.measurement.header import batch_content_id
 from envalue.chaincode.domain.merkle import MerkleTree, encode_reading, format_timestamp
 from envalue.ingest.decimals import decimal_text
 from envalue.ingest.model import QualityCounts, Reading
@@ -37,11 +37,10 @@ def leaves_of(readings: list[Reading]) -> list[bytes]:
 
 def batch_id(device_id: str, period: Period, root: bytes,
              totals: dict[str, tuple[Decimal, str]]) -> str:
-    """Content-derived batch id (see module docstring)."""
-    summed = ";".join(f"{q}={decimal_text(v)} {u}" for q, (v, u) in sorted(totals.items()))
-    text = "|".join(("envalue-batch-v1", device_id, format_timestamp(period.start),
-                     format_timestamp(period.end), root.hex(), summed))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """Content-derived batch id: the chaincode's definition, so the ledger recomputes it."""
+    return batch_content_id(
+        device_id, format_timestamp(period.start), format_timestamp(period.end), root.hex(),
+        {q: (decimal_text(v), u) for q, (v, u) in totals.items()})
 
 
 @dataclass(slots=True)

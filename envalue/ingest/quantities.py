@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from envalue.chaincode.domain.measurement.quantities import CANONICAL_UNITS
+
 __all__ = [
     "DEFAULT_QUANTITIES",
     "DEFAULT_WIDE_COLUMNS",
@@ -30,26 +32,20 @@ class QuantitySpec:
     description: str = ""
 
 
-_ELECTRICITY = (
-    "electricity",
-    "electricity_import",
-    "electricity_export",
-    "pv_generation",
-    "pv_export",
-    "aux_grid",
-    "battery_charge_pv",
-    "battery_charge_grid",
-    "battery_discharge",
-)
+_DESCRIPTIONS: dict[str, str] = {
+    "heat": "heat delivered",
+    "fuel": "liquid fuel consumed (heavy oil, kerosene, diesel)",
+    "fuel_gas": "gaseous fuel consumed (city gas), normal volume",
+    "fuel_mass": "fuel consumed by mass (LPG, LNG)",
+    "steam": "steam evaporated",
+    "water": "feed water",
+}
 
-DEFAULT_QUANTITIES: tuple[QuantitySpec, ...] = (
-    *(QuantitySpec(n, "kWh", "electricity") for n in _ELECTRICITY),
-    QuantitySpec("heat", "GJ", "heat delivered"),
-    QuantitySpec("fuel", "L", "liquid fuel consumed (heavy oil, kerosene, diesel)"),
-    QuantitySpec("fuel_gas", "Nm3", "gaseous fuel consumed (city gas), normal volume"),
-    QuantitySpec("fuel_mass", "kg", "fuel consumed by mass (LPG, LNG)"),
-    QuantitySpec("steam", "kg", "steam evaporated"),
-    QuantitySpec("water", "m3", "feed water"),
+# The platform's quantity vocabulary is defined once, beside the chaincode that maps
+# quantities onto methodology inputs; ingestion adds only descriptions.
+DEFAULT_QUANTITIES: tuple[QuantitySpec, ...] = tuple(
+    QuantitySpec(name, unit, _DESCRIPTIONS.get(name, "electricity" if unit == "kWh" else ""))
+    for name, unit in CANONICAL_UNITS.items()
 )
 
 # Wide-CSV column names (normalised with `normalise_column_name`) → quantity.
