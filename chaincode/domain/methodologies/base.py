@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import ValidationError
-from ..quantity import decimal_str, to_exact
+from ..quantity import ROUND_BASELINE, ROUND_PROJECT, decimal_str, to_exact, to_kg
 
 __all__ = [
     "CalculationResult",
@@ -140,6 +140,38 @@ class InventoryResult:
 
 
 CalculationResult = ReductionResult | InventoryResult
+
+
+def reduction_result(
+    methodology: str,
+    version: str,
+    inputs: tuple[InputSpec, ...],
+    values: Mapping[str, Any],
+    *,
+    em_bl: Fraction,
+    em_pj: Fraction,
+    intermediates: Mapping[str, Fraction],
+) -> ReductionResult:
+    """Round a baseline/project pair conservatively and trace every figure.
+
+    Baseline floors and project ceils (methodologies.md), so the reduction is never
+    overstated; the trace lists the inputs, the methodology's intermediates, then
+    EM_BL, EM_PJ and ER in t-CO2.
+    """
+    baseline_kg = to_kg(em_bl, ROUND_BASELINE)
+    project_kg = to_kg(em_pj, ROUND_PROJECT)
+    trace = {spec.name: decimal_str(values[spec.name]) for spec in inputs if spec.name in values}
+    trace.update({name: decimal_str(value) for name, value in intermediates.items()})
+    trace.update({"EM_BL": decimal_str(em_bl), "EM_PJ": decimal_str(em_pj),
+                  "ER": decimal_str(em_bl - em_pj)})
+    return ReductionResult(
+        methodology=methodology,
+        version=version,
+        baseline_kg=baseline_kg,
+        project_kg=project_kg,
+        reduction_kg=max(0, baseline_kg - project_kg),
+        trace=trace,
+    )
 
 
 def formula_hash(formula: str) -> str:

@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ValidationError
-from ..quantity import ROUND_BASELINE, ROUND_PROJECT, decimal_str, to_kg
-from .base import InputKind, InputSpec, Methodology, ReductionResult, read_inputs
+from .base import InputKind, InputSpec, Methodology, ReductionResult, read_inputs, reduction_result
 
 NAME = "boiler-replacement"
 VERSION = "1"
@@ -64,25 +63,9 @@ def calculate(inputs: Mapping[str, Any]) -> ReductionResult:
     q = v["heat_gj"] if "heat_gj" in v else fuel_energy * v["eff_pj"]
     em_pj = fuel_energy * v["cef_pj"]
     em_bl = q / v["eff_bl"] * v["cef_bl"]
-    baseline_kg = to_kg(em_bl, ROUND_BASELINE)
-    project_kg = to_kg(em_pj, ROUND_PROJECT)
-    trace = {name: decimal_str(v[name]) for name in (s.name for s in INPUTS) if name in v}
-    trace.update(
-        {
-            "E_fuel_GJ": decimal_str(fuel_energy),
-            "Q": decimal_str(q),
-            "EM_PJ": decimal_str(em_pj),
-            "EM_BL": decimal_str(em_bl),
-            "ER": decimal_str(em_bl - em_pj),
-        }
-    )
-    return ReductionResult(
-        methodology=NAME,
-        version=VERSION,
-        baseline_kg=baseline_kg,
-        project_kg=project_kg,
-        reduction_kg=max(0, baseline_kg - project_kg),
-        trace=trace,
+    return reduction_result(
+        NAME, VERSION, INPUTS, v, em_bl=em_bl, em_pj=em_pj,
+        intermediates={"E_fuel_GJ": fuel_energy, "Q": q},
     )
 
 

@@ -13,8 +13,8 @@ from fractions import Fraction
 from typing import Any
 
 from ..errors import ValidationError
-from ..quantity import ROUND_BASELINE, ROUND_PROJECT, decimal_str, to_kg
-from .base import InputSpec, Methodology, ReductionResult, read_inputs
+from ..quantity import decimal_str
+from .base import InputSpec, Methodology, ReductionResult, read_inputs, reduction_result
 
 NAME = "pv-battery"
 VERSION = "1"
@@ -68,27 +68,10 @@ def calculate(inputs: Mapping[str, Any]) -> ReductionResult:
     e_bat_pv = v["battery_discharge_kwh"] * pv_share
     em_bl = (e_direct + e_bat_pv) * v["ef_grid"]
     em_pj = v["aux_grid_kwh"] * v["ef_grid"]
-    baseline_kg = to_kg(em_bl, ROUND_BASELINE)
-    project_kg = to_kg(em_pj, ROUND_PROJECT)
-    trace = {spec.name: decimal_str(v[spec.name]) for spec in INPUTS}
-    trace.update(
-        {
-            "E_direct": decimal_str(e_direct),
-            "E_charged": decimal_str(charged),
-            "PV_share": decimal_str(pv_share),
-            "E_bat_pv": decimal_str(e_bat_pv),
-            "EM_BL": decimal_str(em_bl),
-            "EM_PJ": decimal_str(em_pj),
-            "ER": decimal_str(em_bl - em_pj),
-        }
-    )
-    return ReductionResult(
-        methodology=NAME,
-        version=VERSION,
-        baseline_kg=baseline_kg,
-        project_kg=project_kg,
-        reduction_kg=max(0, baseline_kg - project_kg),
-        trace=trace,
+    return reduction_result(
+        NAME, VERSION, INPUTS, v, em_bl=em_bl, em_pj=em_pj,
+        intermediates={"E_direct": e_direct, "E_charged": charged, "PV_share": pv_share,
+                       "E_bat_pv": e_bat_pv},
     )
 
 

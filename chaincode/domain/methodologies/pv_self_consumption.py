@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ValidationError
-from ..quantity import ROUND_BASELINE, ROUND_PROJECT, decimal_str, to_kg
-from .base import InputSpec, Methodology, ReductionResult, read_inputs
+from ..quantity import decimal_str
+from .base import InputSpec, Methodology, ReductionResult, read_inputs, reduction_result
 
 NAME = "pv-self-consumption"
 VERSION = "1"
@@ -62,24 +62,9 @@ def calculate(inputs: Mapping[str, Any]) -> ReductionResult:
         )
     em_bl = e_self * v["ef_grid"]
     em_pj = v["aux_grid_kwh"] * v["ef_grid"]
-    baseline_kg = to_kg(em_bl, ROUND_BASELINE)
-    project_kg = to_kg(em_pj, ROUND_PROJECT)
-    trace = {spec.name: decimal_str(v[spec.name]) for spec in INPUTS}
-    trace.update(
-        {
-            "E_self": decimal_str(e_self),
-            "EM_BL": decimal_str(em_bl),
-            "EM_PJ": decimal_str(em_pj),
-            "ER": decimal_str(em_bl - em_pj),
-        }
-    )
-    return ReductionResult(
-        methodology=NAME,
-        version=VERSION,
-        baseline_kg=baseline_kg,
-        project_kg=project_kg,
-        reduction_kg=max(0, baseline_kg - project_kg),
-        trace=trace,
+    return reduction_result(
+        NAME, VERSION, INPUTS, v, em_bl=em_bl, em_pj=em_pj,
+        intermediates={"E_self": e_self},
     )
 
 
