@@ -13,6 +13,9 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "calc",
     "ingest",
     "certificate",
+    "simulate",
+    "serve_ingest",
+    "bench",
 )
 
 
