@@ -17,6 +17,7 @@ import uuid
 from typing import Any
 
 from . import channel, lifecycle, nodes, processes
+from .connections import gateway_for
 from .errors import NetworkError
 from .settings import NetworkSettings
 from .topology import CHAINCODE_NAME, CHANNEL, ORDERER_ORG, PEER_ORGS
@@ -78,17 +79,10 @@ def deploy(settings: NetworkSettings) -> dict[str, Any]:
 def wait_for_cross_org_endorsement(settings: NetworkSettings,
                                    timeout: float = READINESS_TIMEOUT_S) -> None:
     """Submit a probe write endorsed by Platform and Market until it commits VALID."""
-    from envalue.client import connect, create_channel, load_msp_identity, load_msp_signer
-
     org = PEER_ORGS[0]
-    user = settings.layout.user(org, org.users[0].name) / "msp"
-    grpc_channel = create_channel(
-        nodes.peer_address(settings.ports, org),
-        tls_root_cert=nodes.peer_tls_root(settings.layout, org).read_bytes())
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
-    with connect(load_msp_identity(user, org.msp_id), client=grpc_channel,
-                 signer=load_msp_signer(user)) as gateway:
+    with gateway_for(settings, org, org.users[0].name) as gateway:
         contract = gateway.get_network(CHANNEL).get_contract(CHAINCODE_NAME, "probe")
         while time.monotonic() < deadline:
             try:

@@ -14,9 +14,9 @@ import pytest
 
 from envalue.client import EndorseError, FileCheckpointer
 from envalue.network import nodes, operations, processes
+from envalue.network.connections import gateway_for
 from envalue.network.settings import NetworkSettings
 from envalue.network.topology import CHAINCODE_NAME, CHANNEL, ORDERER_ORG, PEER_ORGS, org_by_key
-from tests.integration.fabric_clients import gateway_for
 
 pytestmark = pytest.mark.integration
 
