@@ -11,6 +11,7 @@ need_apt=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need_apt+=(mosquitto)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_apt+=(postgresql)
 command -v gcc >/dev/null 2>&1 || need_apt+=(gcc)
+command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)  # portal browser tests
 command -v pdftoppm >/dev/null 2>&1 || need_apt+=(poppler-utils)   # certificate PDF checks
 command -v zbarimg >/dev/null 2>&1 || need_apt+=(zbar-tools)       # certificate QR checks
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -16,6 +16,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "simulate",
     "serve_ingest",
     "bench",
+    "portal",
 )
 
 

@@ -1,0 +1,68 @@
+"""The certificate's role decides navigation and page guards."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+from envalue.webapp.roles import NAV, allowed, nav_for
+
+from .webapp_helpers import login
+
+pytestmark = pytest.mark.unit
+
+
+def test_nav_follows_the_permission_table() -> None:
+    assert [i.endpoint for i in nav_for("verifier")] == [
+        "dashboard.index", "calc.index", "credits.index", "trace.index"]
+    assert "ingest.upload" in [i.endpoint for i in nav_for("customer")]
+    assert "audit.index" in [i.endpoint for i in nav_for("auditor")]
+    assert nav_for(None) == [] and nav_for("stranger") == []
+    assert not allowed("operator", "no.such.permission")
+    assert {i.endpoint for i in NAV} >= {i.endpoint for i in nav_for("operator")}
+
+
+@pytest.mark.parametrize(("user", "visible", "hidden"), [
+    ("verifier1@platform", ["/credits/"], ["/ingest/", "/wallet/", "/audit/"]),
+    ("customer1@customer", ["/ingest/", "/wallet/"], ["/audit/"]),
+    ("auditor1@platform", ["/audit/", "/credits/"], ["/ingest/", "/wallet/"]),
+])
+def test_pages_are_guarded_by_role(client: FlaskClient, user: str, visible: list[str],
+                                   hidden: list[str]) -> None:
+    login(client, user)
+    page = client.get("/dashboard").get_data(as_text=True)
+    for path in visible:
+        assert f'href="{path}"' in page
+    for path in hidden:
+        assert f'href="{path}"' not in page
+        resp = client.get(path)
+        assert resp.status_code == 403, path
+        assert "may not open this page" in resp.get_data(as_text=True)
+
+
+def test_guarded_pages_send_strangers_to_sign_in(client: FlaskClient) -> None:
+    resp = client.get("/wallet/")
+    assert resp.status_code == 302 and "/login?next=/wallet/" in resp.headers["Location"]
+
+
+def test_role_shown_comes_from_the_certificate(client: FlaskClient) -> None:
+    login(client, "customer1@customer")
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'data-testid="role">customer<' in page and "CustomerMSP" in page
+
+
+def test_certificate_without_role_cannot_become_a_portal_user(app, fabric_ca) -> None:  # type: ignore[no-untyped-def]
+    from envalue.webapp.db import get_session
+    from envalue.webapp.errors import PortalError
+    from envalue.webapp.services.users import key_secret, provision
+
+    cert, key = fabric_ca.issue("norole", None)
+    with app.app_context(), pytest.raises(PortalError) as info:
+        provision(get_session(), org_key="platform", enrollment_id="norole", cert_pem=cert,
+                  private_key=key, password="a long password", secret=key_secret(app.config))
+    assert info.value.rule == "role_attribute"
+    other_cert, _ = fabric_ca.issue("x", {"role": "operator"})
+    with app.app_context(), pytest.raises(PortalError) as info:
+        provision(get_session(), org_key="platform", enrollment_id="x", cert_pem=other_cert,
+                  private_key=key, password="a long password", secret=key_secret(app.config))
+    assert info.value.rule == "key_matches_certificate"

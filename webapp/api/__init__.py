@@ -1,0 +1,1 @@
+"""The portal's versioned JSON API (one package per version)."""

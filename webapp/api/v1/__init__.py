@@ -1,0 +1,15 @@
+"""``/api/v1``: JSON for programs; errors as problem+json; OpenAPI at ``openapi.json``.
+
+One module per resource (CTFd's layout); each view's docstring carries its OpenAPI
+operation after ``---``, from which `openapi.py` builds the document with apispec.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+blueprint = Blueprint("api_v1", __name__)
+
+from . import calculations, certificates, ledger, me, methodologies, openapi  # noqa: E402,F401
+
+__all__ = ["blueprint"]

@@ -1,0 +1,39 @@
+"""Who the caller is, as the portal and the ledger see them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+
+from ...security import api_auth_required
+from ...services.ledger import ledger_status
+from . import blueprint
+
+
+@blueprint.get("/me")
+@api_auth_required("dashboard.view")
+def me() -> dict[str, Any]:
+    """The calling user.
+    ---
+    get:
+      summary: The calling user (role from the certificate) and the ledger's reachability
+      tags: [users]
+      security: [{bearer: []}]
+      responses:
+        200:
+          description: user
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Me'}
+        401:
+          description: not signed in
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
+    """
+    user = g.api_user
+    state = ledger_status(user)
+    return {"username": user.username, "msp_id": user.msp_id, "role": user.role,
+            "enrollment_id": user.enrollment_id,
+            "ledger": {"available": state.available, "reason": state.reason}}
