@@ -17,6 +17,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "serve_ingest",
     "bench",
     "portal",
+    "verify",
 )
 
 

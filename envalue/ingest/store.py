@@ -4,7 +4,9 @@ SQLAlchemy 2.0 Core with portable types: values are exact decimal strings (SQLit
 exact decimal type; strings round-trip on every backend), timestamps are the fixed-format
 UTC strings of the Merkle encoding (lexicographic = chronological). SQLite is the default;
 PostgreSQL works by URL. The API only inserts; on SQLite and PostgreSQL triggers also
-refuse UPDATE and DELETE of readings, rejected rows and batches.
+refuse UPDATE and DELETE of readings, rejected rows and batches. Each reading's Merkle
+leaf hash is recorded beside it (`ingest_reading_leaves`) so that `envalue verify` can name
+a reading edited after ingest.
 
 Idempotency: a batch id that is already stored is skipped (same content). A new batch
 whose period overlaps a stored batch of the same device is refused (`BatchOverlapError`),
@@ -36,10 +38,11 @@ from sqlalchemy import (
     event,
     insert,
     select,
+    type_coerce,
 )
 from sqlalchemy.types import TypeDecorator
 
-from envalue.chaincode.domain.merkle import encode_reading, format_timestamp
+from envalue.chaincode.domain.merkle import encode_reading, format_timestamp, leaf_hash
 from envalue.ingest.batch import MeasurementBatch
 from envalue.ingest.decimals import decimal_text
 from envalue.ingest.model import IngestError
@@ -114,6 +117,17 @@ readings = Table(
     Column("source_row", Integer, nullable=False),
 )
 
+# The Merkle leaf hash of every reading, written with it at ingest time. It is what lets
+# `envalue verify` NAME a reading whose value was later edited in this database: the
+# recorded hashes are authenticated by the root anchored on the ledger (they reproduce it),
+# and an edited reading no longer hashes to its recorded leaf. See envalue.verify.
+reading_leaves = Table(
+    "ingest_reading_leaves", metadata,
+    Column("batch_id", ForeignKey("ingest_batches.batch_id"), primary_key=True),
+    Column("leaf_index", Integer, primary_key=True),
+    Column("leaf_hash", String(64), nullable=False),
+)
+
 rejected_rows = Table(
     "ingest_rejected_rows", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
@@ -127,7 +141,7 @@ rejected_rows = Table(
 )
 
 _APPEND_ONLY = ("ingest_readings", "ingest_rejected_rows", "ingest_batches",
-                "ingest_batch_totals")
+                "ingest_batch_totals", "ingest_reading_leaves")
 for _name in _APPEND_ONLY:
     _table = metadata.tables[_name]
     event.listen(_table, "after_create", DDL(
@@ -239,6 +253,10 @@ class IngestStore:
             })
         if rows:
             conn.execute(insert(readings), rows)
+            conn.execute(insert(reading_leaves), [
+                {"batch_id": b.batch_id, "leaf_index": i, "leaf_hash": leaf_hash(leaf).hex()}
+                for i, leaf in enumerate(b.leaves)
+            ])
 
     # --- queries -------------------------------------------------------------------
     def batch_ids(self, device_id: str | None = None) -> list[str]:
@@ -264,3 +282,28 @@ class IngestStore:
         q = select(batch_totals).where(batch_totals.c.batch_id == batch_id)
         with self.engine.connect() as conn:
             return {r.quantity: (r.value, r.unit) for r in conn.execute(q)}
+
+    # --- verification queries (envalue.verify) ---------------------------------------
+    def batch_of(self, batch_id: str) -> dict[str, object] | None:
+        """The stored batch row (root, count, period, upload), or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(batches).where(batches.c.batch_id == batch_id)).first()
+        return None if row is None else dict(row._mapping)
+
+    def raw_readings_of(self, batch_id: str) -> list[dict[str, object]]:
+        """The batch's reading rows in leaf order with every column as stored (the value
+        as its text, not parsed), so verification can report a row whatever was written
+        into it."""
+        q = select(*(type_coerce(c, String) if c.name == "value" else c
+                     for c in readings.c)).where(readings.c.batch_id == batch_id).order_by(
+            readings.c.leaf_index, readings.c.id)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(q)]
+
+    def leaf_hashes_of(self, batch_id: str) -> dict[int, str]:
+        """leaf index -> the leaf hash (hex) recorded at ingest; empty for batches stored
+        before leaf hashes were recorded."""
+        q = select(reading_leaves.c.leaf_index, reading_leaves.c.leaf_hash).where(
+            reading_leaves.c.batch_id == batch_id)
+        with self.engine.connect() as conn:
+            return {int(i): str(h) for i, h in conn.execute(q)}
