@@ -36,13 +36,20 @@ def make_server(options: list[tuple[str, int]] | None = None) -> ChaincodeServer
 
 
 def test_server_is_built_with_options_that_accept_peer_pings() -> None:
-    options = dict(make_server().options)
+    async def build() -> ChaincodeServer:
+        # grpc.aio servers belong to a running event loop (as in `python -m`)
+        server = make_server()
+        await server.stop(0)
+        return server
+
+    server = asyncio.run(build())
+    options = dict(server.options)
     assert options["grpc.keepalive_permit_without_calls"] == 1
     assert options["grpc.http2.min_ping_interval_without_data_ms"] < PEER_PING_INTERVAL_MS
     assert options["grpc.http2.min_recv_ping_interval_without_data_ms"] < PEER_PING_INTERVAL_MS
     assert options["grpc.http2.max_ping_strikes"] == 0
     assert options["grpc.max_receive_message_length"] == 100 * 1024 * 1024
-    assert make_server().options == tuple(server_options())
+    assert server.options == tuple(server_options())
 
 
 async def idle_then_invoke(options: list[tuple[str, int]]) -> tuple[bool, FakePeer]:
