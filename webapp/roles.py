@@ -25,6 +25,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "credits.view": frozenset({"operator", "verifier", "auditor", "municipality", "customer"}),
     "credits.review": frozenset({"verifier"}),
     "audit.view": frozenset({"operator", "auditor"}),
+    "reports.view": frozenset({"operator", "customer", "municipality", "verifier", "auditor"}),
 }
 
 
@@ -47,6 +48,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("wallet.index", "Wallet", "wallet.view"),
     NavItem("credits.index", "Credits", "credits.view"),
     NavItem("trace.index", "Traceability", "trace.view"),
+    NavItem("reports.index", "Reports", "reports.view"),
     NavItem("audit.index", "Audit log", "audit.view"),
 )
 

@@ -8,6 +8,7 @@ from .calc import blueprint as calc_bp
 from .credits import blueprint as credits_bp
 from .dashboard import blueprint as dashboard_bp
 from .ingest import blueprint as ingest_bp
+from .reports import blueprint as reports_bp
 from .trace import blueprint as trace_bp
 from .verify import blueprint as verify_bp
 from .wallet import blueprint as wallet_bp
@@ -15,4 +16,4 @@ from .wallet import blueprint as wallet_bp
 __all__ = ["BLUEPRINTS"]
 
 BLUEPRINTS = (auth_bp, dashboard_bp, ingest_bp, calc_bp, verify_bp, wallet_bp, credits_bp,
-              trace_bp, audit_bp)
+              trace_bp, audit_bp, reports_bp)

@@ -1,11 +1,12 @@
-"""The signed-in user's home: who they are (from the certificate) and what is reachable."""
+"""The signed-in user's home: identity, energy charts from the off-chain store, ledger state."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, url_for
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ..security import permission_required
+from ..services.dashboard import energy_overview
 from ..services.ledger import ledger_status
 
 blueprint = Blueprint("dashboard", __name__)
@@ -19,4 +20,7 @@ def home() -> Response:
 @blueprint.get("/dashboard")
 @permission_required("dashboard.view")
 def index() -> str:
-    return render_template("dashboard/index.html", user=g.user, ledger=ledger_status(g.user))
+    energy = energy_overview(g.user, request.args)
+    source = url_for("api_v1.energy_daily", **{k: request.args.getlist(k) for k in request.args})
+    return render_template("dashboard/index.html", user=g.user, ledger=ledger_status(g.user),
+                           energy=energy, energy_source=source, args=request.args)

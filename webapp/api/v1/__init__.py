@@ -10,6 +10,15 @@ from flask import Blueprint
 
 blueprint = Blueprint("api_v1", __name__)
 
-from . import calculations, certificates, ledger, me, methodologies, openapi  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    calculations,
+    certificates,
+    energy,
+    ledger,
+    me,
+    methodologies,
+    openapi,
+    reports,
+)
 
 __all__ = ["blueprint"]

@@ -9,6 +9,8 @@ from apispec.yaml_utils import load_operations_from_docstring
 from flask import current_app
 
 from . import blueprint
+from .reports import PARAMETERS as _PARAMETERS
+from .reports import SCHEMAS as _REPORT_SCHEMAS
 
 _PROBLEM = {
     "type": "object",
@@ -70,8 +72,10 @@ def build_spec() -> dict[str, Any]:
                                         "Errors are application/problem+json with field, "
                                         "value and rule."})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for name, schema in _SCHEMAS.items():
+    for name, schema in (_SCHEMAS | _REPORT_SCHEMAS).items():
         spec.components.schema(name, schema)
+    for name, parameter in _PARAMETERS.items():
+        spec.components.parameter(name, parameter["in"], parameter)
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.rule.startswith("/api/v1/") or rule.endpoint == "api_v1.openapi":
             continue

@@ -1,0 +1,7 @@
+"""Figures for the dashboard and the disclosure reports, and their PDF/CSV renderings.
+
+Why a package of its own: the dashboard, the report pages and the API all compute from the
+same off-chain queries (`offchain`), the same factor resolution (`factors`) and the same
+report builders (`ghg`, `kpi`); `pdf` and `csv` only render what the builders produced.
+Nothing here reads the ledger: ledger-backed sections carry the Gateway's reason instead.
+"""
