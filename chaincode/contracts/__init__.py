@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fabric_chaincode_python.fabric_contract_api import Contract
 
+from envalue.chaincode.contracts.bridge import BridgeContract
 from envalue.chaincode.contracts.credits import CreditsContract
 from envalue.chaincode.contracts.measurement import MeasurementContract
 from envalue.chaincode.contracts.probe import ProbeContract
@@ -11,6 +12,7 @@ from envalue.chaincode.contracts.registry import RegistryContract
 from envalue.chaincode.contracts.tokens import TokensContract
 
 __all__ = [
+    "BridgeContract",
     "CreditsContract",
     "MeasurementContract",
     "ProbeContract",
@@ -24,5 +26,5 @@ def all_contracts() -> list[Contract]:
     """Fresh instances of every contract; the first is the default contract."""
     return [
         ProbeContract(), TokensContract(), CreditsContract(), RegistryContract(),
-        MeasurementContract(),
+        MeasurementContract(), BridgeContract(),
     ]

@@ -25,6 +25,9 @@ from .state import ESCROW, Escrow, holding_label, load
 __all__ = ["ACTIONS", "MsgRelease", "apply", "validate"]
 
 ACTIONS = ("release", "settle")
+#: Escrows opened by a hash time lock (bridge HTLC) close only through htlc_claim/refund,
+#: so the lock's record can never disagree with its escrow.
+HTLC_ESCROW_PREFIX = "htlc."
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,10 @@ class MsgRelease:
 
 def validate(msg: MsgRelease) -> None:
     require_id(msg.escrow_id, "escrow_id")
+    if msg.escrow_id.startswith(HTLC_ESCROW_PREFIX):
+        raise ValidationError("escrow_id", msg.escrow_id, "htlc-escrow",
+                              "a hash time lock's escrow closes only by htlc_claim (with the "
+                              "secret) or htlc_refund (after expiry)")
     if msg.action not in ACTIONS:
         raise ValidationError("action", msg.action, "enum",
                               f"{msg.action!r} is not one of {', '.join(ACTIONS)}")

@@ -1,0 +1,28 @@
+"""MsgRegisterNetwork (partner): an operator registers a source network's MSP roots and
+verification policy (`envalue.chaincode.domain.proofs.msg_register_network`)."""
+
+from __future__ import annotations
+
+from envalue.chaincode.domain.context import TxContext
+from envalue.chaincode.domain.errors import ValidationError
+from envalue.chaincode.domain.events import DomainEvent
+from envalue.chaincode.domain.proofs.msg_register_network import (
+    MsgRegisterNetwork,
+    register,
+    validate,
+)
+from envalue.chaincode.domain.store import Store
+
+from .access import require_partner_operator
+from .state import load_config
+
+__all__ = ["MsgRegisterNetwork", "apply", "validate"]
+
+
+async def apply(store: Store, ctx: TxContext, msg: MsgRegisterNetwork) -> list[DomainEvent]:
+    require_partner_operator(ctx, "register a source network")
+    config = await load_config(store)
+    if msg.network_id == config.network_id:
+        raise ValidationError("network_id", msg.network_id, "foreign",
+                              "a network cannot register itself as a source")
+    return await register(store, ctx, msg)
