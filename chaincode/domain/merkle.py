@@ -41,6 +41,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
 
 __all__ = [
     "LEAF_PREFIX",
@@ -52,7 +54,10 @@ __all__ = [
     "encode_reading",
     "format_timestamp",
     "leaf_hash",
+    "leaf_hashes",
     "merkle_root",
+    "merkle_root_of_leaves",
+    "merkle_roots_of_segments",
     "node_hash",
     "text_problem",
     "verify",
@@ -198,6 +203,61 @@ class MerkleTree:
 def merkle_root(leaves: Sequence[bytes]) -> bytes:
     """Root of the tree over ``leaves`` (see module docstring for the rules)."""
     return MerkleTree(leaves).root
+
+
+def leaf_hashes(leaves: Sequence[bytes]) -> list[bytes]:
+    """`leaf_hash` of each leaf (one C-level loop; the same bytes)."""
+    sha = hashlib.sha256
+    return [sha(LEAF_PREFIX + leaf).digest() for leaf in leaves]
+
+
+def _pair_hashes(left: Sequence[bytes], right: Sequence[bytes]) -> list[bytes]:
+    sha = hashlib.sha256
+    return [sha(NODE_PREFIX + a + b).digest() for a, b in zip(left, right, strict=True)]
+
+
+def merkle_root_of_leaves(leaves: Sequence[bytes]) -> bytes:
+    """The same root as `merkle_root`, faster: no per-level bookkeeping for proofs."""
+    level = leaf_hashes(leaves)
+    if not level:
+        return EMPTY_ROOT
+    while len(level) > 1:
+        nxt = _pair_hashes(level[0:-1:2], level[1::2])
+        if len(level) % 2:
+            nxt.append(level[-1])  # odd node promoted unchanged
+        level = nxt
+    return level[0]
+
+
+def merkle_roots_of_segments(hashes: Sequence[bytes], lengths: Sequence[int]) -> list[bytes]:
+    """Roots of many trees at once: `hashes` holds the leaf hashes (not the leaves) of
+    consecutive trees of `lengths` leaves each (all ≥ 1). Level by level over every tree,
+    so small trees cost no Python call per tree; each root equals `merkle_root` of that
+    tree's leaves."""
+    if any(n < 1 for n in lengths):
+        raise ValueError("every tree needs at least one leaf")
+    level = list(hashes)
+    sizes = list(lengths)
+    if sum(sizes) != len(level):
+        raise ValueError("lengths do not add up to the number of hashes")
+    while any(n > 1 for n in sizes):
+        lefts: list[int] = []
+        plan: list[int] = []  # per new node: index of a left child, or -1 - promoted index
+        for start, n in zip(accumulate([0, *sizes[:-1]]), sizes, strict=True):
+            pairs = range(start, start + n - 1, 2)
+            plan.extend(range(len(lefts), len(lefts) + len(pairs)))
+            lefts.extend(pairs)
+            if n % 2:
+                plan.append(-1 - (start + n - 1))
+        if len(lefts) == 1:
+            left, right = [level[lefts[0]]], [level[lefts[0] + 1]]
+        else:
+            left = list(itemgetter(*lefts)(level))
+            right = list(itemgetter(*[i + 1 for i in lefts])(level))
+        paired = _pair_hashes(left, right)
+        level = [paired[p] if p >= 0 else level[-1 - p] for p in plan]
+        sizes = [(n + 1) // 2 for n in sizes]
+    return level
 
 
 def verify(leaf: bytes, proof: Sequence[ProofStep], root: bytes) -> bool:

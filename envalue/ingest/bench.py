@@ -1,5 +1,8 @@
 """Throughput helper for `envalue bench ingest`: readings per second through parsing,
-validation and Merkle batching of a synthetic long CSV (no storage, no timing asserts)."""
+validation and Merkle batching of a synthetic long CSV (no storage, no timing asserts).
+
+`run` uses the default engine (the fast long-CSV path); ``fast=False`` times the
+reference path."""
 
 from __future__ import annotations
 
@@ -28,11 +31,11 @@ def synthetic_csv(readings: int, device_id: str = "bench-1") -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-def run(readings: int = 100_000) -> float:
+def run(readings: int = 100_000, fast: bool | None = None) -> float:
     """Readings per second for `readings` synthetic rows through `ingest`."""
     data = synthetic_csv(readings)
     began = time.perf_counter()
-    result = ingest(data, IngestConfig(device_id="bench-1"), source="bench")
+    result = ingest(data, IngestConfig(device_id="bench-1"), source="bench", fast=fast)
     elapsed = time.perf_counter() - began
     assert result.quality.accepted == readings
     return readings / elapsed if elapsed > 0 else float("inf")

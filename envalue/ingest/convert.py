@@ -29,6 +29,9 @@ _OFFSET_RE = r"(?:[Zz]|[+-]\d{2}(?::?\d{2})?)$"
 TYPED_COLUMNS = ("row", "raw", "ts", "device_id", "quantity", "value", "unit", "kind",
                  "source_value", "source_unit")
 
+#: Readings must fall in these years (well inside pandas' nanosecond range).
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
 
 @dataclass(slots=True)
 class Converted:
@@ -113,6 +116,11 @@ def convert(
     if table.naive_tz is None:
         checks.fail(~has_offset, "timestamp", Rule.NAIVE_TIMESTAMP,
                     "no UTC offset; write e.g. 2024-04-01T00:30:00+09:00")
+    # pandas holds nanosecond timestamps (years 1677-2262): refuse what it cannot hold
+    # instead of letting the whole upload fail
+    year = pd.to_numeric(ts_text.str.extract(r"^\s*(\d{4})-", expand=False), errors="coerce")
+    checks.fail(checks.ok & ((year < MIN_YEAR) | (year > MAX_YEAR)), "timestamp",
+                Rule.INVALID_TIMESTAMP, f"outside the supported years {MIN_YEAR}-{MAX_YEAR}")
     ts = pd.Series(pd.NaT, index=f.index, dtype="datetime64[ns, UTC]")
     live = checks.ok & has_offset
     if live.any():
