@@ -130,3 +130,16 @@ def test_ca_processes_run_the_built_fabric_ca(ca_tier: NetworkSettings) -> None:
     proc = cas.ca_process(ca_tier.layout, ca_tier.ports, ALL_ORGS[0])
     out = subprocess.run([proc.argv[0], "version"], capture_output=True, text=True, check=True)
     assert "Version: 1.5.21" in out.stdout
+
+
+def test_down_then_up_restarts_the_cas_with_the_same_identities(
+        ca_tier: NetworkSettings) -> None:
+    org = PEER_ORGS[0]
+    ca_cert = ca_tier.layout.ca_cert(org).read_bytes()
+    stopped = operations.down(ca_tier)
+    assert sorted(stopped) == sorted(o.ca_name for o in ALL_ORGS)
+    assert all(processes.running_pid(ca_tier.layout, o.ca_name) is None for o in ALL_ORGS)
+    status = operations.up(ca_tier, phase="cas")
+    assert ca_tier.layout.ca_cert(org).read_bytes() == ca_cert
+    assert {n["name"]: n["health"]["status"] for n in status["nodes"] if n["kind"] == "ca"} \
+        == {o.ca_name: "OK" for o in ALL_ORGS}
