@@ -2,33 +2,26 @@
 
 A separate chaincode from envalue's own (`envalue.chaincode.__main__`): the partner
 network installs it under its own name and never serves envalue's contracts. Same
-environment variables and runtime (`ServerConfig.from_env`) as envalue's chaincode.
+environment variables and runtime (`envalue.chaincode.runtime.launch`) as envalue's
+chaincode.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import os
-import signal
 import sys
 
 from fabric_chaincode_python.fabric_contract_api import Contract
 
 from envalue.chaincode.contracts.probe import ProbeContract
 from envalue.chaincode.contracts.wrapped import WrappedContract
-from envalue.chaincode.runtime import (
-    ChaincodeServer,
-    ConfigError,
-    ServerConfig,
-    build_chaincode,
-    configure_logging,
-)
+from envalue.chaincode.runtime import ServerConfig
+from envalue.chaincode.runtime.launch import STOP_GRACE_SECONDS, run_main, serve_contracts
 
-__all__ = ["main", "partner_contracts", "serve"]
+__all__ = ["STOP_GRACE_SECONDS", "main", "partner_contracts", "serve"]
 
 _log = logging.getLogger("envalue.chaincode.partner")
-STOP_GRACE_SECONDS = 5.0
+_LABEL = "partner chaincode"
 
 
 def partner_contracts() -> list[Contract]:
@@ -38,27 +31,11 @@ def partner_contracts() -> list[Contract]:
 
 async def serve(config: ServerConfig) -> None:
     """Run the partner chaincode server until SIGTERM/SIGINT."""
-    server = ChaincodeServer(build_chaincode(partner_contracts()), config)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    await server.start()
-    _log.info("partner chaincode listening address=%s chaincode_id=%s",
-              server.listen_address, config.chaincode_id)
-    await stop.wait()
-    await server.stop(STOP_GRACE_SECONDS)
+    await serve_contracts(partner_contracts(), config, _log, _LABEL)
 
 
 def main() -> int:
-    configure_logging(os.environ.get("CHAINCODE_LOG_LEVEL", "INFO").upper())
-    try:
-        config = ServerConfig.from_env()
-    except ConfigError as exc:
-        _log.error("invalid configuration: %s", exc)
-        return 2
-    asyncio.run(serve(config))
-    return 0
+    return run_main(partner_contracts, _log, _LABEL)
 
 
 if __name__ == "__main__":

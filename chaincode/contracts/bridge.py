@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from fabric_chaincode_python.fabric_contract_api import Contract
 
-from envalue.chaincode.contracts.tokens import dumps, emit, parse, tx_context
+from envalue.chaincode.contracts.common import dumps, execute, parse
 from envalue.chaincode.domain.bridge import (
     msg_configure,
     msg_htlc_claim,
@@ -40,41 +40,33 @@ class BridgeContract(Contract):
         return ["pledge_view", "get_pledge", "get_htlc"]
 
     async def configure(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_configure.MsgConfigure, msg)
-        return emit(ctx, await msg_configure.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_configure.apply, parse(msg_configure.MsgConfigure, msg))
 
     async def register_network(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_register_network.MsgRegisterNetwork, msg)
-        return emit(ctx, await msg_register_network.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_register_network.apply,
+                             parse(msg_register_network.MsgRegisterNetwork, msg))
 
     async def pledge(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_pledge.MsgPledge, msg)
-        return emit(ctx, await msg_pledge.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_pledge.apply, parse(msg_pledge.MsgPledge, msg))
 
     async def release(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_release.MsgRelease, msg)
-        return emit(ctx, await msg_release.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_release.apply, parse(msg_release.MsgRelease, msg))
 
     async def reclaim(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_reclaim.MsgReclaim, msg)
-        return emit(ctx, await msg_reclaim.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_reclaim.apply, parse(msg_reclaim.MsgReclaim, msg))
 
     async def report_retirement(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_report_retirement.MsgReportRetirement, msg)
-        return emit(ctx, await msg_report_retirement.apply(ctx.store, tx_context(ctx),
-                                                           message))
+        return await execute(ctx, msg_report_retirement.apply,
+                             parse(msg_report_retirement.MsgReportRetirement, msg))
 
     async def htlc_lock(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_htlc_lock.MsgHtlcLock, msg)
-        return emit(ctx, await msg_htlc_lock.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_htlc_lock.apply, parse(msg_htlc_lock.MsgHtlcLock, msg))
 
     async def htlc_claim(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_htlc_claim.MsgHtlcClaim, msg)
-        return emit(ctx, await msg_htlc_claim.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_htlc_claim.apply, parse(msg_htlc_claim.MsgHtlcClaim, msg))
 
     async def htlc_refund(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_htlc_refund.MsgHtlcRefund, msg)
-        return emit(ctx, await msg_htlc_refund.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_htlc_refund.apply, parse(msg_htlc_refund.MsgHtlcRefund, msg))
 
     async def pledge_view(self, ctx: EnvalueContext, pledge_id: str) -> str:
         return (await views.pledge_view(ctx.store, pledge_id)).decode("utf-8")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fabric_chaincode_python.fabric_contract_api import Contract
 
-from envalue.chaincode.contracts.tokens import dumps, emit, parse, tx_context
+from envalue.chaincode.contracts.common import dumps, execute, parse
 from envalue.chaincode.domain.credits import (
     msg_add_lots,
     msg_create_program,
@@ -51,8 +51,7 @@ class CreditsContract(Contract):
     async def _run(self, ctx: EnvalueContext, function: str, msg: str) -> str:
         module = _MESSAGES[function]
         message_class = next(getattr(module, n) for n in module.__all__ if n.startswith("Msg"))
-        message = parse(message_class, msg)
-        return emit(ctx, await module.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, module.apply, parse(message_class, msg))
 
     async def create_program(self, ctx: EnvalueContext, msg: str) -> str:
         return await self._run(ctx, "create_program", msg)

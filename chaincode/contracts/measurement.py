@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fabric_chaincode_python.fabric_contract_api import Contract
 
-from envalue.chaincode.contracts.registry import dumps, emit, tx_context
+from envalue.chaincode.contracts.common import dumps, execute
 from envalue.chaincode.domain.measurement import (
     msg_anchor_batch,
     msg_approve_calculation,
@@ -36,24 +36,23 @@ class MeasurementContract(Contract):
         return ["get_batch", "get_calculation", "trace"]
 
     async def anchor_batch(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_anchor_batch.MsgAnchorBatch.from_dict(loads(msg))
-        return emit(ctx, await msg_anchor_batch.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_anchor_batch.apply,
+                             msg_anchor_batch.MsgAnchorBatch.from_dict(loads(msg)))
 
     async def calculate(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_calculate.MsgCalculate.from_dict(loads(msg))
-        return emit(ctx, await msg_calculate.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_calculate.apply,
+                             msg_calculate.MsgCalculate.from_dict(loads(msg)))
 
     async def approve_calculation(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_approve_calculation.MsgApproveCalculation.from_dict(loads(msg))
-        return emit(ctx, await msg_approve_calculation.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_approve_calculation.apply,
+                             msg_approve_calculation.MsgApproveCalculation.from_dict(loads(msg)))
 
     async def reject_calculation(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_reject_calculation.MsgRejectCalculation.from_dict(loads(msg))
-        return emit(ctx, await msg_reject_calculation.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_reject_calculation.apply,
+                             msg_reject_calculation.MsgRejectCalculation.from_dict(loads(msg)))
 
     async def mint(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_mint.MsgMintReduction.from_dict(loads(msg))
-        return emit(ctx, await msg_mint.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_mint.apply, msg_mint.MsgMintReduction.from_dict(loads(msg)))
 
     async def get_batch(self, ctx: EnvalueContext, batch_id: str) -> str:
         record = await load(ctx.store, BatchRecord, batch_id, field_name="batch_id",

@@ -9,13 +9,9 @@ Queries return records as JSON.
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from fabric_chaincode_python.fabric_contract_api import Contract
 
-from envalue.chaincode.domain.context import TxContext
-from envalue.chaincode.domain.events import DomainEvent, encode_events
+from envalue.chaincode.contracts.common import dumps, emit, execute, tx_context
 from envalue.chaincode.domain.quantity import loads
 from envalue.chaincode.domain.registry import (
     msg_approve_factor,
@@ -43,22 +39,6 @@ from envalue.chaincode.runtime.context import EnvalueContext
 __all__ = ["RegistryContract", "dumps", "emit", "tx_context"]
 
 
-def tx_context(ctx: EnvalueContext) -> TxContext:
-    """The domain's view of the transaction: id, proposal timestamp, caller."""
-    return TxContext(ctx.get_stub().get_txid(), ctx.timestamp, ctx.actor)
-
-
-def emit(ctx: EnvalueContext, events: list[DomainEvent]) -> str:
-    """Set the transaction's one chaincode event and return its payload."""
-    name, payload = encode_events(ctx.function, events)
-    ctx.set_event(name, payload)
-    return payload.decode("utf-8")
-
-
-def dumps(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-
-
 def _record(record: Record) -> str:
     return dumps(record.to_dict())
 
@@ -74,40 +54,39 @@ class RegistryContract(Contract):
                 "get_methodology", "get_factor"]
 
     async def bootstrap(self, ctx: EnvalueContext) -> str:
-        msg = msg_bootstrap.MsgBootstrap()
-        return emit(ctx, await msg_bootstrap.apply(ctx.store, tx_context(ctx), msg))
+        return await execute(ctx, msg_bootstrap.apply, msg_bootstrap.MsgBootstrap())
 
     async def register_site(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_register_site.MsgRegisterSite.from_dict(loads(msg))
-        return emit(ctx, await msg_register_site.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_register_site.apply,
+                             msg_register_site.MsgRegisterSite.from_dict(loads(msg)))
 
     async def register_equipment(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_register_equipment.MsgRegisterEquipment.from_dict(loads(msg))
-        return emit(ctx, await msg_register_equipment.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_register_equipment.apply,
+                             msg_register_equipment.MsgRegisterEquipment.from_dict(loads(msg)))
 
     async def register_meter(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_register_meter.MsgRegisterMeter.from_dict(loads(msg))
-        return emit(ctx, await msg_register_meter.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_register_meter.apply,
+                             msg_register_meter.MsgRegisterMeter.from_dict(loads(msg)))
 
     async def register_edge_device(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_register_edge_device.MsgRegisterEdgeDevice.from_dict(loads(msg))
-        return emit(ctx, await msg_register_edge_device.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_register_edge_device.apply,
+                             msg_register_edge_device.MsgRegisterEdgeDevice.from_dict(loads(msg)))
 
     async def propose_methodology(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_propose_methodology.MsgProposeMethodology.from_dict(loads(msg))
-        return emit(ctx, await msg_propose_methodology.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_propose_methodology.apply,
+                             msg_propose_methodology.MsgProposeMethodology.from_dict(loads(msg)))
 
     async def approve_methodology(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_approve_methodology.MsgApproveMethodology.from_dict(loads(msg))
-        return emit(ctx, await msg_approve_methodology.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_approve_methodology.apply,
+                             msg_approve_methodology.MsgApproveMethodology.from_dict(loads(msg)))
 
     async def propose_factor(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_propose_factor.MsgProposeFactor.from_dict(loads(msg))
-        return emit(ctx, await msg_propose_factor.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_propose_factor.apply,
+                             msg_propose_factor.MsgProposeFactor.from_dict(loads(msg)))
 
     async def approve_factor(self, ctx: EnvalueContext, msg: str) -> str:
-        m = msg_approve_factor.MsgApproveFactor.from_dict(loads(msg))
-        return emit(ctx, await msg_approve_factor.apply(ctx.store, tx_context(ctx), m))
+        return await execute(ctx, msg_approve_factor.apply,
+                             msg_approve_factor.MsgApproveFactor.from_dict(loads(msg)))
 
     async def get_site(self, ctx: EnvalueContext, site_id: str) -> str:
         return _record(await load(ctx.store, Site, site_id, field_name="site_id", what="site"))

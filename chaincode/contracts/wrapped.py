@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fabric_chaincode_python.fabric_contract_api import Contract
 
-from envalue.chaincode.contracts.tokens import dumps, emit, parse, tx_context
+from envalue.chaincode.contracts.common import dumps, execute, parse
 from envalue.chaincode.domain.wrapped import (
     msg_burn,
     msg_claim,
@@ -40,46 +40,37 @@ class WrappedContract(Contract):
         return ["origin_view", "burn_view", "retirement_view", "holding", "audit"]
 
     async def configure(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_configure.MsgConfigure, msg)
-        return emit(ctx, await msg_configure.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_configure.apply, parse(msg_configure.MsgConfigure, msg))
 
     async def register_network(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_register_network.MsgRegisterNetwork, msg)
-        return emit(ctx, await msg_register_network.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_register_network.apply,
+                             parse(msg_register_network.MsgRegisterNetwork, msg))
 
     async def claim(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_claim.MsgClaim, msg)
-        return emit(ctx, await msg_claim.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_claim.apply, parse(msg_claim.MsgClaim, msg))
 
     async def void(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_void.MsgVoid, msg)
-        return emit(ctx, await msg_void.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_void.apply, parse(msg_void.MsgVoid, msg))
 
     async def transfer(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_transfer.MsgTransfer, msg)
-        return emit(ctx, await msg_transfer.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_transfer.apply, parse(msg_transfer.MsgTransfer, msg))
 
     async def burn(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_burn.MsgBurn, msg)
-        return emit(ctx, await msg_burn.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_burn.apply, parse(msg_burn.MsgBurn, msg))
 
     async def retire(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_retire.MsgRetire, msg)
-        return emit(ctx, await msg_retire.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_retire.apply, parse(msg_retire.MsgRetire, msg))
 
     async def htlc_lock(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_htlc_lock.MsgHtlcLock, msg)
-        return emit(ctx, await msg_htlc_lock.apply(ctx.store, tx_context(ctx), message))
+        return await execute(ctx, msg_htlc_lock.apply, parse(msg_htlc_lock.MsgHtlcLock, msg))
 
     async def htlc_claim(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_htlc_settle.MsgHtlcClaim, msg)
-        return emit(ctx, await msg_htlc_settle.apply_claim(ctx.store, tx_context(ctx),
-                                                           message))
+        return await execute(ctx, msg_htlc_settle.apply_claim,
+                             parse(msg_htlc_settle.MsgHtlcClaim, msg))
 
     async def htlc_refund(self, ctx: EnvalueContext, msg: str) -> str:
-        message = parse(msg_htlc_settle.MsgHtlcRefund, msg)
-        return emit(ctx, await msg_htlc_settle.apply_refund(ctx.store, tx_context(ctx),
-                                                            message))
+        return await execute(ctx, msg_htlc_settle.apply_refund,
+                             parse(msg_htlc_settle.MsgHtlcRefund, msg))
 
     async def origin_view(self, ctx: EnvalueContext, source_network: str,
                           pledge_id: str) -> str:

@@ -3,7 +3,8 @@
 One module per fix: `stream_writer` (concurrent writes on the peer stream),
 `keepalive` (peer pings rejected), `tx_logging` (noisy, leaking logs);
 `envalue.chaincode.identity` parses the creator certificate. `peer_session`
-speaks the shim protocol, `server` serves it as chaincode-as-a-service.
+speaks the shim protocol, `server` serves it as chaincode-as-a-service, `launch`
+starts a server process for a list of contracts.
 """
 
 from envalue.chaincode.runtime.config import ConfigError, ServerConfig

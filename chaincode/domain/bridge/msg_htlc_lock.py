@@ -12,25 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from envalue.chaincode.domain.context import TxContext
-from envalue.chaincode.domain.errors import ConflictError, ValidationError
+from envalue.chaincode.domain.errors import ConflictError
 from envalue.chaincode.domain.events import DomainEvent
 from envalue.chaincode.domain.store import Store, composite_key
 from envalue.chaincode.domain.tokens.access import require_owner
-from envalue.chaincode.domain.tokens.bridge_hooks import lock_units
+from envalue.chaincode.domain.tokens.bridge_hooks import lock_units, settle_lock
 from envalue.chaincode.domain.tokens.ledger import TokenLedger
-from envalue.chaincode.domain.tokens.rules import (
-    require_id,
-    require_owner_key,
-    require_positive_int,
-    require_timestamp,
-)
-from envalue.chaincode.domain.tokens.state import ESCROW, load_or_none
+from envalue.chaincode.domain.tokens.state import ESCROW, Escrow, load, load_or_none
 
-from .common import require_future
-from .hashlock import require_hash_lock
+from .common import require_future, require_lock_terms
 from .state import HTLC, Htlc
 
-__all__ = ["MsgHtlcLock", "apply", "escrow_id_of", "validate"]
+__all__ = ["MsgHtlcLock", "apply", "close_htlc", "escrow_id_of", "validate"]
 
 
 @dataclass(frozen=True)
@@ -48,17 +41,20 @@ def escrow_id_of(htlc_id: str) -> str:
     return f"htlc.{htlc_id}"
 
 
+async def close_htlc(ledger: TokenLedger, htlc: Htlc, to_recipient: bool) -> None:
+    """Settle the HTLC's escrow (to the recipient, or back to the owner) and save the HTLC
+    closed by this transaction; the caller has set its final status."""
+    escrow_id = escrow_id_of(htlc.htlc_id)
+    escrow = await load(ledger.store, Escrow, composite_key(ESCROW, escrow_id), "htlc_id",
+                        escrow_id)
+    await settle_lock(ledger, escrow, to_recipient=to_recipient)
+    htlc.closed_at, htlc.closed_tx = ledger.when, ledger.ctx.tx_id
+    htlc.closed_by = ledger.ctx.owner_key
+    await ledger.save(htlc)
+
+
 def validate(msg: MsgHtlcLock) -> None:
-    require_id(msg.htlc_id, "htlc_id")
-    require_owner_key(msg.owner, "owner")
-    require_id(msg.lot_id, "lot_id")
-    require_positive_int(msg.quantity_kg, "quantity_kg")
-    require_owner_key(msg.recipient, "recipient")
-    if msg.recipient == msg.owner:
-        raise ValidationError("recipient", msg.recipient, "self-lock",
-                              "the recipient is the owner itself")
-    require_hash_lock(msg.hash_lock)
-    require_timestamp(msg.expires_at, "expires_at")
+    require_lock_terms(msg)
 
 
 async def apply(store: Store, ctx: TxContext, msg: MsgHtlcLock) -> list[DomainEvent]:

@@ -4,11 +4,10 @@ roots and verification policy (`envalue.chaincode.domain.proofs.msg_register_net
 from __future__ import annotations
 
 from envalue.chaincode.domain.context import TxContext
-from envalue.chaincode.domain.errors import ValidationError
 from envalue.chaincode.domain.events import DomainEvent
 from envalue.chaincode.domain.proofs.msg_register_network import (
     MsgRegisterNetwork,
-    register,
+    register_foreign,
     validate,
 )
 from envalue.chaincode.domain.store import Store
@@ -22,7 +21,4 @@ __all__ = ["MsgRegisterNetwork", "apply", "validate"]
 async def apply(store: Store, ctx: TxContext, msg: MsgRegisterNetwork) -> list[DomainEvent]:
     require_platform_operator(ctx, "register a partner network")
     config = await load_config(store)
-    if msg.network_id == config.network_id:
-        raise ValidationError("network_id", msg.network_id, "foreign",
-                              "a network cannot register itself as a partner")
-    return await register(store, ctx, msg)
+    return await register_foreign(store, ctx, msg, config.network_id, "partner")

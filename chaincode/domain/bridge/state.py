@@ -20,9 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from envalue.chaincode.domain.errors import NotFoundError
+from envalue.chaincode.domain.proofs.state import LocalNetworkConfig, load_local_config
 from envalue.chaincode.domain.store import Store, composite_key
-from envalue.chaincode.domain.tokens.state import Record, load, load_or_none
+from envalue.chaincode.domain.tokens.state import Record, load
 
 __all__ = [
     "CONFIG",
@@ -50,17 +50,11 @@ PLEDGED, RECLAIMED = "pledged", "reclaimed"
 
 
 @dataclass(kw_only=True)
-class BridgeConfig(Record):
+class BridgeConfig(LocalNetworkConfig):
     """This network's id, as every view it signs names it."""
 
     KIND: ClassVar[str] = "bridge configuration"
-    network_id: str
-    configured_by: str
-    configured_at: str
-    tx_id: str
-
-    def key(self) -> str:
-        return composite_key(CONFIG, "local")
+    TABLE: ClassVar[str] = CONFIG
 
 
 @dataclass(kw_only=True)
@@ -157,11 +151,8 @@ class Htlc(Record):
 
 async def load_config(store: Store) -> BridgeConfig:
     """This network's bridge configuration, or NotFoundError until governance sets it."""
-    config = await load_or_none(store, BridgeConfig, composite_key(CONFIG, "local"))
-    if config is None:
-        raise NotFoundError("network_id", None, "configured",
-                            "the bridge is not configured (no network id)")
-    return config
+    return await load_local_config(store, BridgeConfig,
+                                   "the bridge is not configured (no network id)")
 
 
 async def load_pledge(store: Store, pledge_id: str, field: str = "pledge_id") -> Pledge:

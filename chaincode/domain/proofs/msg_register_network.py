@@ -24,7 +24,14 @@ from envalue.chaincode.domain.tokens.state import load_or_none, save
 from .state import RemoteNetwork
 from .x509chain import ChainError, is_ca, load_certificate
 
-__all__ = ["MAX_CERTS_PER_MSP", "MAX_MSPS", "MsgRegisterNetwork", "register", "validate"]
+__all__ = [
+    "MAX_CERTS_PER_MSP",
+    "MAX_MSPS",
+    "MsgRegisterNetwork",
+    "register",
+    "register_foreign",
+    "validate",
+]
 
 MAX_MSPS = 16
 MAX_CERTS_PER_MSP = 8
@@ -116,3 +123,13 @@ async def register(store: Store, ctx: TxContext, msg: MsgRegisterNetwork) -> lis
         "policy": record.policy_text(), "peer_only": record.peer_only,
         "msps": sorted(msps), "version": record.version,
     })]
+
+
+async def register_foreign(store: Store, ctx: TxContext, msg: MsgRegisterNetwork,
+                           local_network_id: str, relation: str) -> list[DomainEvent]:
+    """`register`, refusing this ledger's own id (``a network cannot register itself as a
+    <relation>``); the caller has already authorised `ctx.actor`."""
+    if msg.network_id == local_network_id:
+        raise ValidationError("network_id", msg.network_id, "foreign",
+                              f"a network cannot register itself as a {relation}")
+    return await register(store, ctx, msg)

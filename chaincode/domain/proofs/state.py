@@ -6,6 +6,10 @@ object type                     attributes      record
 ``envalue.proofs.network``      network_id      `RemoteNetwork`
 ==============================  ==============  ================
 
+This ledger's own network id is a `LocalNetworkConfig`, kept by each side in its own
+table (`bridge.state.BridgeConfig` at home, `wrapped.state.PartnerConfig` on the
+partner) under the attribute ``local``.
+
 `msps` maps each MSP ID of the remote network to its ``root_certs`` and
 ``intermediate_certs`` (PEM). The verification policy is ``threshold`` distinct
 organisations out of ``orgs`` (e.g. 2 of PlatformMSP, MarketMSP, MunicipalityMSP,
@@ -15,12 +19,19 @@ CustomerMSP); with ``peer_only`` an endorser certificate must carry the NodeOU `
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
+from envalue.chaincode.domain.records import load_required
 from envalue.chaincode.domain.store import Store, composite_key
 from envalue.chaincode.domain.tokens.state import Record, load
 
-__all__ = ["NETWORK", "RemoteNetwork", "load_network"]
+__all__ = [
+    "NETWORK",
+    "LocalNetworkConfig",
+    "RemoteNetwork",
+    "load_local_config",
+    "load_network",
+]
 
 NETWORK = "envalue.proofs.network"
 
@@ -51,3 +62,30 @@ async def load_network(store: Store, network_id: str, field: str = "network_id"
     """The registered network, or NotFoundError (an unknown network has no trust)."""
     return await load(store, RemoteNetwork, composite_key(NETWORK, network_id), field,
                       network_id)
+
+
+@dataclass(kw_only=True)
+class LocalNetworkConfig(Record):
+    """This network's id, as every view it signs names it; stored under (`TABLE`, local)."""
+
+    TABLE: ClassVar[str] = ""
+    network_id: str
+    configured_by: str
+    configured_at: str
+    tx_id: str
+
+    @classmethod
+    def local_key(cls) -> str:
+        return composite_key(cls.TABLE, "local")
+
+    def key(self) -> str:
+        return self.local_key()
+
+
+C = TypeVar("C", bound=LocalNetworkConfig)
+
+
+async def load_local_config(store: Store, cls: type[C], not_configured: str) -> C:
+    """The configuration, or NotFoundError (rule ``configured``) until governance sets it."""
+    return await load_required(store, cls, cls.local_key(), "network_id", None,
+                               not_configured, rule="configured")

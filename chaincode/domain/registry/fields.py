@@ -2,6 +2,7 @@
 
 Every check raises a `ValidationError` naming the field (``meters[0].serial: must be a
 non-empty string``) so the chaincode, the portal and the CLI report refusals alike.
+Identifier and free-text checks are those of `envalue.chaincode.domain.validators`.
 Values that go into records are normalised here, once: timestamps become the fixed-width
 UTC form of `merkle.format_timestamp` (byte order = time order, so they can sit in
 composite keys), decimals the plain form of `merkle.decimal_text`.
@@ -19,6 +20,13 @@ from typing import Any, TypeVar
 from envalue.chaincode.domain.errors import ValidationError
 from envalue.chaincode.domain.merkle import decimal_text, format_timestamp
 from envalue.chaincode.domain.quantity import to_decimal
+from envalue.chaincode.domain.validators import (
+    ID_PATTERN,
+    MAX_ID_LENGTH,
+    MAX_TEXT_LENGTH,
+    require_id,
+    require_text,
+)
 from envalue.chaincode.identity import MSP_IDS
 
 __all__ = [
@@ -40,10 +48,6 @@ __all__ = [
     "require_timestamp",
 ]
 
-#: Identifiers (site, equipment, meter, device, factor ids) that go into composite keys.
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-MAX_ID_LENGTH = 128
-MAX_TEXT_LENGTH = 1000
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 M = TypeVar("M")
@@ -70,34 +74,6 @@ def message_from_dict(cls: type[M], data: Any, path: str = "") -> M:
 
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
-
-
-def require_id(value: Any, field: str) -> str:
-    """An identifier: letters, digits and ``. _ : -``, starting with a letter or digit."""
-    if not isinstance(value, str) or not value:
-        raise ValidationError(field, value, "required", "must be a non-empty string")
-    if len(value) > MAX_ID_LENGTH or not ID_PATTERN.match(value):
-        raise ValidationError(
-            field, value, "identifier",
-            f"{value!r} must be at most {MAX_ID_LENGTH} characters of letters, digits, "
-            "'.', '_', ':' or '-', starting with a letter or digit",
-        )
-    return value
-
-
-def require_text(value: Any, field: str, *, required: bool = True) -> str:
-    """Bounded free text without NUL; optional fields give ``""`` when absent."""
-    if value is None or value == "":
-        if required:
-            raise ValidationError(field, value, "required", "must be a non-empty string")
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise ValidationError(field, value, "required", "must be a non-empty string")
-    if len(value) > MAX_TEXT_LENGTH or "\x00" in value:
-        raise ValidationError(
-            field, value, "text", f"must be at most {MAX_TEXT_LENGTH} characters without NUL"
-        )
-    return value
 
 
 def require_msp(value: Any, field: str) -> str:

@@ -26,12 +26,12 @@ dates ``YYYY-MM-DD`` (see `VALIDITY_TZ`).
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import timedelta, timezone
-from typing import Any, ClassVar, Self, TypeVar
+from typing import ClassVar, TypeVar
 
-from envalue.chaincode.domain.errors import NotFoundError
+from envalue.chaincode.domain import records
+from envalue.chaincode.domain.records import JsonRecord, canonical_json, save
 from envalue.chaincode.domain.store import Store, composite_key
 
 __all__ = [
@@ -73,19 +73,16 @@ GENESIS = "envalue.gov.genesis"
 VALIDITY_TZ = timezone(timedelta(hours=9), "JST")
 
 
-def canonical_json(data: Any) -> bytes:
-    """Deterministic JSON bytes: sorted keys, compact, UTF-8."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 R = TypeVar("R", bound="Record")
 
 
 @dataclass(frozen=True)
-class Record:
-    """A world-state record: a dataclass of JSON values stored under `key()`."""
+class Record(JsonRecord):
+    """A registry-family record (`envalue.chaincode.domain.records`) stored under the
+    composite key of `TABLE` and `key_parts()`; non-ASCII is written as UTF-8."""
 
     TABLE: ClassVar[str] = ""
+    ENSURE_ASCII: ClassVar[bool] = False
 
     def key_parts(self) -> tuple[str, ...]:
         """The composite-key attributes of this record."""
@@ -94,40 +91,17 @@ class Record:
     def key(self) -> str:
         return composite_key(self.TABLE, *self.key_parts())
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def to_bytes(self) -> bytes:
-        return canonical_json(self.to_dict())
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
-
-    @classmethod
-    def from_bytes(cls, raw: bytes) -> Self:
-        return cls.from_dict(json.loads(raw))
-
-
-async def save(store: Store, record: Record) -> None:
-    """Write `record` under its key."""
-    await store.put(record.key(), record.to_bytes())
-
 
 async def load_or_none(store: Store, cls: type[R], *parts: str) -> R | None:
     """The committed record of `cls` under `parts`, or None."""
-    raw = await store.get(composite_key(cls.TABLE, *parts))
-    return None if raw is None else cls.from_bytes(raw)
+    return await records.load_or_none(store, cls, composite_key(cls.TABLE, *parts))
 
 
 async def load(store: Store, cls: type[R], *parts: str, field_name: str, what: str) -> R:
     """The committed record, or a NotFoundError naming `field_name`."""
-    record = await load_or_none(store, cls, *parts)
-    if record is None:
-        shown = "/".join(parts)
-        raise NotFoundError(field_name, shown, "exists", f"{what} {shown!r} is not registered")
-    return record
+    shown = "/".join(parts)
+    return await records.load_required(store, cls, composite_key(cls.TABLE, *parts),
+                                       field_name, shown, f"{what} {shown!r} is not registered")
 
 
 @dataclass(frozen=True)

@@ -5,15 +5,22 @@ Each check raises a `ValidationError` that names the field, so a message such as
 exactly what to fix. Quantities are integers only: JSON numbers parsed by
 `envalue.chaincode.domain.quantity.loads` arrive as `int` or `Decimal`, and neither
 strings, Decimals, binary floats nor booleans are accepted as a count of units.
+Identifier and free-text checks are those of `envalue.chaincode.domain.validators`.
 """
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Any
 
 from envalue.chaincode.domain.errors import ValidationError
+from envalue.chaincode.domain.validators import (
+    ID_PATTERN,
+    MAX_ID_LENGTH,
+    MAX_TEXT_LENGTH,
+    require_id,
+    require_text,
+)
 
 __all__ = [
     "ID_PATTERN",
@@ -28,11 +35,6 @@ __all__ = [
     "require_timestamp",
 ]
 
-#: Identifiers (lot, escrow, program, report ids) that go into keys and serial numbers.
-ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]*$")
-MAX_ID_LENGTH = 128
-#: Free-text fields (notes, reasons, names) are bounded so a record cannot bloat a block.
-MAX_TEXT_LENGTH = 1000
 #: Upper bound on any single quantity: far above any real lot, far below float trouble.
 MAX_QUANTITY = 10**15
 
@@ -50,19 +52,6 @@ def require_positive_int(value: Any, field: str, *, unit: str = "kg-CO2e") -> in
     return value
 
 
-def require_id(value: Any, field: str) -> str:
-    """An identifier: letters, digits and ``. _ : -``, starting with a letter or digit."""
-    if not isinstance(value, str) or not value:
-        raise ValidationError(field, value, "required", "must be a non-empty string")
-    if len(value) > MAX_ID_LENGTH or not ID_PATTERN.match(value):
-        raise ValidationError(
-            field, value, "identifier",
-            f"{value!r} must be at most {MAX_ID_LENGTH} characters of letters, digits, "
-            "'.', '_', ':' or '-', starting with a letter or digit",
-        )
-    return value
-
-
 def require_owner_key(value: Any, field: str) -> str:
     """A holder key ``<MSP ID>/<Go-style client id>`` (the form of `TxContext.owner_key`)."""
     if not isinstance(value, str) or not value:
@@ -72,19 +61,6 @@ def require_owner_key(value: Any, field: str) -> str:
         raise ValidationError(
             field, value, "owner-key",
             f"{value!r} is not a holder key '<MSP ID>/<client id>'",
-        )
-    return value
-
-
-def require_text(value: Any, field: str, *, required: bool = True) -> str:
-    """A bounded free-text field; optional fields give ``""`` when absent."""
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise ValidationError(field, value, "required", "must be a non-empty string")
-    if len(value) > MAX_TEXT_LENGTH or "\x00" in value:
-        raise ValidationError(
-            field, value, "text", f"must be at most {MAX_TEXT_LENGTH} characters without NUL"
         )
     return value
 

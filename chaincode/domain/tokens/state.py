@@ -30,11 +30,11 @@ most ``issued`` units are ever retired, ranges never overlap and never exceed ``
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, ClassVar, Self, TypeVar
+from dataclasses import dataclass, field
+from typing import ClassVar, TypeVar
 
-from envalue.chaincode.domain.errors import NotFoundError
+from envalue.chaincode.domain import records
+from envalue.chaincode.domain.records import JsonRecord, load_or_none, save
 from envalue.chaincode.domain.store import Store, composite_key
 
 __all__ = [
@@ -87,22 +87,12 @@ RETIREMENT_PURPOSES: tuple[str, ...] = (
 )
 
 
-class Record:
-    """JSON (de)serialisation for the dataclass records: sorted keys, no floats."""
+class Record(JsonRecord):
+    """A token-family record (`envalue.chaincode.domain.records`): sorted keys, no floats,
+    non-ASCII escaped; `KIND` names it in NotFoundError messages."""
 
     KIND: ClassVar[str] = "record"
-
-    def to_bytes(self) -> bytes:
-        return json.dumps(asdict(self), sort_keys=True, separators=(",", ":")).encode()  # type: ignore[call-overload]
-
-    @classmethod
-    def from_bytes(cls, raw: bytes) -> Self:
-        data = json.loads(raw)
-        names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
-        return cls(**{k: v for k, v in data.items() if k in names})
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)  # type: ignore[call-overload]
+    ENSURE_ASCII: ClassVar[bool] = True
 
 
 @dataclass(kw_only=True)
@@ -294,18 +284,7 @@ def retirement_serial(lot_id: str, first: int, last: int) -> str:
     return f"ENV-{lot_id}-{first}-{last}"
 
 
-async def load_or_none(store: Store, cls: type[R], key: str) -> R | None:
-    raw = await store.get(key)
-    return None if raw is None else cls.from_bytes(raw)
-
-
 async def load(store: Store, cls: type[R], key: str, field: str, value: str) -> R:
     """The record under `key`, or a NotFoundError naming the field that referred to it."""
-    record = await load_or_none(store, cls, key)
-    if record is None:
-        raise NotFoundError(field, value, "exists", f"{cls.KIND} {value!r} does not exist")
-    return record
-
-
-async def save(store: Store, record: Any) -> None:
-    await store.put(record.key(), record.to_bytes())
+    return await records.load_required(store, cls, key, field, value,
+                                       f"{cls.KIND} {value!r} does not exist")

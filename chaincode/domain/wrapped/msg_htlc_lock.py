@@ -6,18 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from envalue.chaincode.domain.bridge.common import require_future
-from envalue.chaincode.domain.bridge.hashlock import require_hash_lock
+from envalue.chaincode.domain.bridge.common import require_future, require_lock_terms
 from envalue.chaincode.domain.context import TxContext
-from envalue.chaincode.domain.errors import ConflictError, ValidationError
+from envalue.chaincode.domain.errors import ConflictError
 from envalue.chaincode.domain.events import DomainEvent
 from envalue.chaincode.domain.store import Store, composite_key
-from envalue.chaincode.domain.tokens.rules import (
-    require_id,
-    require_owner_key,
-    require_positive_int,
-    require_timestamp,
-)
 from envalue.chaincode.domain.tokens.state import load_or_none
 
 from .access import require_owner
@@ -40,17 +33,7 @@ class MsgHtlcLock:
 
 
 def validate(msg: MsgHtlcLock) -> None:
-    require_id(msg.htlc_id, "htlc_id")
-    require_owner_key(msg.owner, "owner")
-    require_id(msg.source_network, "source_network")
-    require_id(msg.lot_id, "lot_id")
-    require_positive_int(msg.quantity_kg, "quantity_kg")
-    require_owner_key(msg.recipient, "recipient")
-    if msg.recipient == msg.owner:
-        raise ValidationError("recipient", msg.recipient, "self-lock",
-                              "the recipient is the owner itself")
-    require_hash_lock(msg.hash_lock)
-    require_timestamp(msg.expires_at, "expires_at")
+    require_lock_terms(msg, source_network=msg.source_network)
 
 
 async def apply(store: Store, ctx: TxContext, msg: MsgHtlcLock) -> list[DomainEvent]:

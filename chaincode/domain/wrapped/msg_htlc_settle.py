@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from envalue.chaincode.domain.bridge.common import require_expired, require_not_expired
+from envalue.chaincode.domain.bridge.common import (
+    load_locked_htlc,
+    require_expired,
+    require_not_expired,
+)
 from envalue.chaincode.domain.bridge.hashlock import matches, require_preimage
 from envalue.chaincode.domain.context import TxContext
-from envalue.chaincode.domain.errors import ConflictError, ForbiddenError
+from envalue.chaincode.domain.errors import ForbiddenError
 from envalue.chaincode.domain.events import DomainEvent
 from envalue.chaincode.domain.store import Store, composite_key
 from envalue.chaincode.domain.tokens.rules import require_id
-from envalue.chaincode.domain.tokens.state import load
 
 from .ledger import WrappedLedger, move
 from .state import HTLC, WrappedHtlc
@@ -37,12 +40,8 @@ class MsgHtlcRefund:
 
 async def _locked(ledger: WrappedLedger, htlc_id: str) -> WrappedHtlc:
     require_id(htlc_id, "htlc_id")
-    htlc = await load(ledger.store, WrappedHtlc, composite_key(HTLC, htlc_id), "htlc_id",
-                      htlc_id)
-    if htlc.status != "locked":
-        raise ConflictError("htlc_id", htlc_id, "locked",
-                            f"HTLC {htlc_id!r} is already {htlc.status}")
-    return htlc
+    return await load_locked_htlc(ledger.store, WrappedHtlc, composite_key(HTLC, htlc_id),
+                                  htlc_id)
 
 
 async def _settle(ledger: WrappedLedger, htlc: WrappedHtlc, to_recipient: bool) -> None:

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from envalue.chaincode.domain.bridge.state import Htlc
-from envalue.chaincode.domain.errors import NotFoundError
+from envalue.chaincode.domain.proofs.state import LocalNetworkConfig, load_local_config
 from envalue.chaincode.domain.store import Store, composite_key
-from envalue.chaincode.domain.tokens.state import Record, load_or_none
+from envalue.chaincode.domain.tokens.state import Record
 
 __all__ = [
     "BURN",
@@ -59,15 +59,9 @@ CLAIMED, VOIDED = "claimed", "voided"
 
 
 @dataclass(kw_only=True)
-class PartnerConfig(Record):
+class PartnerConfig(LocalNetworkConfig):
     KIND: ClassVar[str] = "wrapped configuration"
-    network_id: str
-    configured_by: str
-    configured_at: str
-    tx_id: str
-
-    def key(self) -> str:
-        return composite_key(CONFIG, "local")
+    TABLE: ClassVar[str] = CONFIG
 
 
 @dataclass(kw_only=True)
@@ -182,8 +176,5 @@ class WrappedHtlc(Htlc):
 
 
 async def load_config(store: Store) -> PartnerConfig:
-    config = await load_or_none(store, PartnerConfig, composite_key(CONFIG, "local"))
-    if config is None:
-        raise NotFoundError("network_id", None, "configured",
-                            "the wrapped ledger is not configured (no network id)")
-    return config
+    return await load_local_config(store, PartnerConfig,
+                                   "the wrapped ledger is not configured (no network id)")
