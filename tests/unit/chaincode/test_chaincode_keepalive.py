@@ -52,12 +52,17 @@ def test_server_is_built_with_options_that_accept_peer_pings() -> None:
     assert server.options == tuple(server_options())
 
 
-async def idle_then_invoke(options: list[tuple[str, int]]) -> tuple[bool, FakePeer]:
+async def idle_then_invoke(options: list[tuple[str, int]], *,
+                           wait_for_goaway: float = 0.0) -> tuple[bool, FakePeer]:
     server = make_server(options)
     await server.start()
     try:
         async with FakePeer(f"127.0.0.1:{server.port}", channel_options=PINGING_PEER) as peer:
             await asyncio.sleep(5)  # idle stream: only pings cross the connection
+            # on a loaded machine the server's ping strikes can take longer to add up
+            deadline = asyncio.get_running_loop().time() + wait_for_goaway
+            while peer.stream_error is None and asyncio.get_running_loop().time() < deadline:
+                await asyncio.sleep(0.5)
             try:
                 message = await peer.invoke("tx-after-idle", "probe:put", "k", "v", timeout=3)
             except (ConnectionError, TimeoutError):
@@ -75,7 +80,7 @@ def test_shipped_options_keep_an_idle_pinged_stream_alive() -> None:
 
 def test_default_grpc_server_options_drop_the_stream_with_too_many_pings() -> None:
     # Negative control: proves the test above exercises the defect.
-    alive, peer = asyncio.run(idle_then_invoke([]))
+    alive, peer = asyncio.run(idle_then_invoke([], wait_for_goaway=25.0))
     assert not alive
     assert isinstance(peer.stream_error, grpc.aio.AioRpcError)
     assert peer.stream_error.code() == grpc.StatusCode.UNAVAILABLE
