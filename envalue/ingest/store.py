@@ -18,9 +18,11 @@ different lengths written concurrently are not caught (serialise writers per dev
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     DDL,
@@ -38,13 +40,18 @@ from sqlalchemy import (
     event,
     insert,
     select,
+    text,
     type_coerce,
 )
 from sqlalchemy.types import TypeDecorator
 
-from envalue.chaincode.domain.merkle import encode_reading, format_timestamp, leaf_hash
+from envalue.chaincode.domain.merkle import (
+    decimal_text,
+    encode_reading,
+    format_timestamp,
+    leaf_hashes,
+)
 from envalue.ingest.batch import MeasurementBatch
-from envalue.ingest.decimals import decimal_text
 from envalue.ingest.model import IngestError
 from envalue.ingest.pipeline import IngestResult
 
@@ -176,6 +183,135 @@ class StoredUpload:
     existing: list[str]
 
 
+_READING_COLUMNS = ("batch_id", "upload_id", "leaf_index", "ts", "device_id", "quantity",
+                    "value", "unit", "kind", "source_row")
+_LEAF_COLUMNS = ("batch_id", "leaf_index", "leaf_hash")
+_BATCH_COLUMNS = ("batch_id", "device_id", "period_start", "period_end", "count",
+                  "merkle_root", "upload_id", "upload_hash", "quality")
+_TOTAL_COLUMNS = ("batch_id", "quantity", "unit", "value")
+_REJECTED_COLUMNS = ("upload_id", "row", "raw", "field", "value", "rule", "message")
+_CHUNK = 20_000  # rows per executemany
+_ID_CHUNK = 500  # ids per IN (...) lookup (below SQLite's bound-parameter limit)
+_PROBE_TIME = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+def _insert_rows(conn: Connection, table: Table, columns: tuple[str, ...],
+                 rows: list[tuple[object, ...]]) -> None:
+    """INSERT `rows` (tuples in `columns` order, values already as stored: decimals as
+    their exact text) with the driver's executemany, in chunks. The statement is the one
+    SQLAlchemy would emit; skipping its per-row parameter processing is the point (it
+    cost more than the insert). Drivers with another parameter style use SQLAlchemy."""
+    prep = conn.dialect.identifier_preparer
+    head = (f"INSERT INTO {prep.format_table(table)} "
+            f"({', '.join(prep.format_column(table.c[c]) for c in columns)}) VALUES ")
+    style = conn.dialect.paramstyle
+    if style not in ("qmark", "format", "pyformat"):  # untyped binds: values go as given
+        names = [f"p{i}" for i in range(len(columns))]
+        stmt = text(head + f"({', '.join(':' + n for n in names)})")
+        for i in range(0, len(rows), _CHUNK):
+            conn.execute(stmt, [dict(zip(names, r, strict=True)) for r in rows[i:i + _CHUNK]])
+        return
+    mark = "?" if style == "qmark" else "%s"
+    sql = head + f"({', '.join([mark] * len(columns))})"
+    for i in range(0, len(rows), _CHUNK):
+        conn.exec_driver_sql(sql, rows[i:i + _CHUNK])
+
+
+def _stored_batch_ids(conn: Connection, ids: list[str]) -> set[str]:
+    """The ids among `ids` that are already stored."""
+    found: set[str] = set()
+    for i in range(0, len(ids), _ID_CHUNK):
+        found.update(conn.execute(select(batches.c.batch_id).where(
+            batches.c.batch_id.in_(ids[i:i + _ID_CHUNK]))).scalars())
+    return found
+
+
+def _overlap_candidates(conn: Connection, new: list[MeasurementBatch]
+                        ) -> dict[str, list[tuple[str, str, str]]]:
+    """Per device: the stored batches (id, start, end) overlapping the span of that
+    device's new batches; each new batch's clashes are filtered from these in Python
+    (the fixed-width UTC timestamps compare as strings exactly as in SQL)."""
+    spans: dict[str, tuple[str, str]] = {}
+    for b in new:
+        start, end = format_timestamp(b.period.start), format_timestamp(b.period.end)
+        lo, hi = spans.get(b.device_id, (start, end))
+        spans[b.device_id] = (min(lo, start), max(hi, end))
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for device, (lo, hi) in spans.items():
+        rows = conn.execute(select(batches.c.batch_id, batches.c.period_start,
+                                   batches.c.period_end).where(
+            batches.c.device_id == device,
+            batches.c.period_start < hi,
+            batches.c.period_end > lo,
+        )).all()
+        if rows:
+            out[device] = [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+    return out
+
+
+class _Memo(dict):  # type: ignore[type-arg]
+    """key -> fn(key), computed on first use."""
+
+    def __init__(self, fn: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self._fn = fn
+
+    def __missing__(self, key: Any) -> Any:
+        value = self[key] = self._fn(key)
+        return value
+
+
+def _fields(key: tuple[str, str, str, str]) -> tuple[str, str]:
+    """("|device|quantity|", "|unit|kind") of a reading's canonical bytes, after the
+    checks `encode_reading` makes on those fields (it raises as it would)."""
+    device_id, quantity, unit, kind = key
+    encode_reading(_PROBE_TIME, device_id, quantity, Decimal(0), unit, kind)
+    return f"|{device_id}|{quantity}|", f"|{unit}|{kind}"
+
+
+class _Texts:
+    """Memoised canonical texts for one upload: timestamps, values and the fixed
+    fields repeat across readings, and each costs microseconds to format. Equal
+    timestamps are the same instant and equal Decimals the same number, so a memoised
+    text is the text `encode_reading` would produce."""
+
+    def __init__(self) -> None:
+        self.ts = _Memo(format_timestamp)
+        self.value = _Memo(decimal_text)
+        self.fields = _Memo(_fields)
+
+
+def _reading_rows(b: MeasurementBatch, leaves: list[bytes], upload_id: int,
+                  texts: _Texts) -> list[tuple[object, ...]]:
+    """The batch's reading rows in reading order (tuples in `_READING_COLUMNS` order), each
+    with the index of its canonical bytes among the batch's leaves."""
+    order = {leaf: i for i, leaf in enumerate(leaves)}
+    bid = b.batch_id
+    ts, value, fields = texts.ts, texts.value, texts.fields
+    rows: list[tuple[object, ...]] = []
+    append = rows.append
+    try:
+        for r in b.readings:
+            t, v = ts[r.timestamp], value[r.value]
+            mid, tail = fields[(r.device_id, r.quantity, r.unit, r.kind)]
+            append((bid, upload_id, order[(t + mid + v + tail).encode()], t, r.device_id,
+                    r.quantity, v, r.unit, r.kind, r.row))
+    except Exception:  # noqa: BLE001 - redo reading by reading: raise what that raises
+        return _reading_rows_plain(b, order, upload_id)
+    return rows
+
+
+def _reading_rows_plain(b: MeasurementBatch, order: dict[bytes, int], upload_id: int
+                        ) -> list[tuple[object, ...]]:
+    """`_reading_rows` without memoising: `encode_reading` on each reading."""
+    rows: list[tuple[object, ...]] = []
+    for r in b.readings:
+        leaf = encode_reading(r.timestamp, r.device_id, r.quantity, r.value, r.unit, r.kind)
+        rows.append((b.batch_id, upload_id, order[leaf], format_timestamp(r.timestamp),
+                     r.device_id, r.quantity, decimal_text(r.value), r.unit, r.kind, r.row))
+    return rows
+
+
 class IngestStore:
     """Insert-only access to the ingestion tables."""
 
@@ -185,22 +321,25 @@ class IngestStore:
         metadata.create_all(self.engine)
 
     def add(self, result: IngestResult) -> StoredUpload:
-        """Store one upload in a single transaction (all or nothing)."""
+        """Store one upload in a single transaction (all or nothing).
+
+        Stored batches are looked up with one query per chunk of ids and overlapping
+        stored batches with one query per device; rows go in with one executemany per
+        table (see `_insert_rows`), in the order the per-batch inserts used to take, so
+        ids and contents are as before."""
         with self.engine.begin() as conn:
+            stored = _stored_batch_ids(conn, [b.batch_id for b in result.batches])
+            candidates = _overlap_candidates(
+                conn, [b for b in result.batches if b.batch_id not in stored])
             existing: list[str] = []
             fresh: list[MeasurementBatch] = []
             for b in result.batches:
-                if conn.execute(select(batches.c.batch_id).where(
-                        batches.c.batch_id == b.batch_id)).first():
+                if b.batch_id in stored:
                     existing.append(b.batch_id)
                     continue
                 start, end = format_timestamp(b.period.start), format_timestamp(b.period.end)
-                clash = conn.execute(select(batches.c.batch_id, batches.c.period_start,
-                                            batches.c.period_end).where(
-                    batches.c.device_id == b.device_id,
-                    batches.c.period_start < end,
-                    batches.c.period_end > start,
-                )).first()
+                clash = next((c for c in candidates.get(b.device_id, ())
+                              if c[1] < end and c[2] > start), None)
                 if clash:
                     raise BatchOverlapError(
                         f"batch for {b.device_id} {b.period.start.isoformat()}–"
@@ -217,46 +356,40 @@ class IngestStore:
                 duplicate=result.quality.duplicate, rejected=result.quality.rejected,
             )).inserted_primary_key[0]
             if result.rejected:
-                conn.execute(insert(rejected_rows), [
-                    {"upload_id": upload_id, "row": r.row, "raw": r.raw, "field": r.field,
-                     "value": r.value, "rule": r.rule.value, "message": r.message}
+                _insert_rows(conn, rejected_rows, _REJECTED_COLUMNS, [
+                    (upload_id, r.row, r.raw, r.field, r.value, r.rule.value, r.message)
                     for r in result.rejected
                 ])
-            for b in fresh:
-                self._add_batch(conn, b, upload_id)
+            self._add_batches(conn, fresh, upload_id)
         return StoredUpload(int(upload_id), [b.batch_id for b in fresh], existing)
 
     @staticmethod
-    def _add_batch(conn: Connection, b: MeasurementBatch, upload_id: int) -> None:
-        conn.execute(insert(batches).values(
-            batch_id=b.batch_id, device_id=b.device_id,
-            period_start=format_timestamp(b.period.start),
-            period_end=format_timestamp(b.period.end), count=b.count,
-            merkle_root=b.merkle_root, upload_id=upload_id, upload_hash=b.upload_hash,
-            quality=json.dumps(b.quality.contract(), sort_keys=True),
-        ))
-        if b.totals:
-            conn.execute(insert(batch_totals), [
-                {"batch_id": b.batch_id, "quantity": q, "unit": u, "value": v}
-                for q, (v, u) in b.totals.items()
-            ])
-        order = {leaf: i for i, leaf in enumerate(b.leaves)}
-        rows = []
-        for r in b.readings:
-            leaf = encode_reading(r.timestamp, r.device_id, r.quantity, r.value, r.unit,
-                                  r.kind)
-            rows.append({
-                "batch_id": b.batch_id, "upload_id": upload_id, "leaf_index": order[leaf],
-                "ts": format_timestamp(r.timestamp), "device_id": r.device_id,
-                "quantity": r.quantity, "value": r.value, "unit": r.unit, "kind": r.kind,
-                "source_row": r.row,
-            })
-        if rows:
-            conn.execute(insert(readings), rows)
-            conn.execute(insert(reading_leaves), [
-                {"batch_id": b.batch_id, "leaf_index": i, "leaf_hash": leaf_hash(leaf).hex()}
-                for i, leaf in enumerate(b.leaves)
-            ])
+    def _add_batches(conn: Connection, fresh: list[MeasurementBatch], upload_id: int) -> None:
+        if not fresh:
+            return
+        _insert_rows(conn, batches, _BATCH_COLUMNS, [
+            (b.batch_id, b.device_id, format_timestamp(b.period.start),
+             format_timestamp(b.period.end), b.count, b.merkle_root, upload_id,
+             b.upload_hash, json.dumps(b.quality.contract(), sort_keys=True))
+            for b in fresh
+        ])
+        totals = [(b.batch_id, q, u, decimal_text(v))
+                  for b in fresh for q, (v, u) in b.totals.items()]
+        if totals:
+            _insert_rows(conn, batch_totals, _TOTAL_COLUMNS, totals)
+        texts = _Texts()
+        reading_rows: list[tuple[object, ...]] = []
+        leaf_rows: list[tuple[object, ...]] = []
+        for b in fresh:
+            leaves = list(b.leaves)
+            rows = _reading_rows(b, leaves, upload_id, texts)
+            if rows:
+                reading_rows += rows
+                bid = b.batch_id
+                leaf_rows += [(bid, i, h.hex()) for i, h in enumerate(leaf_hashes(leaves))]
+        if reading_rows:
+            _insert_rows(conn, readings, _READING_COLUMNS, reading_rows)
+            _insert_rows(conn, reading_leaves, _LEAF_COLUMNS, leaf_rows)
 
     # --- queries -------------------------------------------------------------------
     def batch_ids(self, device_id: str | None = None) -> list[str]:
