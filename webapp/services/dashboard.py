@@ -148,7 +148,7 @@ def energy_overview(user: PortalUser | None, params: Params) -> dict[str, Any]:
         "devices": sorted(per_device), "available_devices": device_ids(report_store()),
         "days": days, "batch_count": len(batches),
         "series": [{"quantity": q, "unit": units[q], "role": role_of(q),
-                    "values": [float(daily[q].get(d, 0)) for d in days],
+                    "values": [str(daily[q].get(d, Decimal(0))) for d in days],
                     "total": str(totals[q][0])} for q in sorted(daily)],
         "per_device": {d: {q: str(v) for q, v in sorted(per_device[d].items())}
                        for d in sorted(per_device)},

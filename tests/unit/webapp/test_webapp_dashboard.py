@@ -36,9 +36,9 @@ def test_daily_series_quality_and_unavailable_emissions(signed_in: FlaskClient) 
                          query_string={"start": "2024-04-01", "end": "2024-04-02"}).get_json()
     assert body["days"] == ["2024-04-01", "2024-04-02"]
     series = {s["quantity"]: s for s in body["series"]}
-    assert series["electricity_import"]["values"] == [150.0, 200.0]
+    assert series["electricity_import"]["values"] == ["150", "200"]
     assert series["electricity_import"]["role"] == "consumption"
-    assert series["pv_generation"]["values"] == [80.0, 120.0]
+    assert series["pv_generation"]["values"] == ["80", "120"]
     assert series["pv_generation"]["role"] == "generation"
     assert series["fuel"]["total"] == "1500" and series["fuel"]["unit"] == "L"
     assert body["quality"]["duplicate"] == [1, 0]
