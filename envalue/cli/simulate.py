@@ -20,6 +20,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from envalue.edge.batch_signing import BATCH_SIGNATURES_HEADER
 from envalue.edge.defects import DEFAULT_CAPACITY, DefectRates
 from envalue.edge.render import FORMATS
 from envalue.edge.simulation import SCENARIOS, SimulatedUpload, Simulation, simulate
@@ -82,21 +83,24 @@ def _send_http(sim: Simulation, url: str) -> dict[str, dict[str, Any]]:
 
 
 def _store(sim: Simulation, url: str) -> dict[str, dict[str, Any]]:
-    """Ingest every upload straight into the off-chain store at `url` (one process)."""
-    from envalue.ingest import IngestConfig, ingest
-    from envalue.ingest.store import BatchOverlapError, IngestStore
+    """Ingest every upload straight into the off-chain store at `url`, in this process,
+    through the same service the HTTP and MQTT endpoints use (same options and checks)."""
+    from envalue.ingest.store import IngestStore
+    from envalue.ingest_service.problems import Problem
+    from envalue.ingest_service.service import IngestService
 
-    store = IngestStore(url)
+    service = IngestService(IngestStore(url))
     results = {}
     for up in sim.uploads:
-        result = ingest(up.body, IngestConfig(device_id=up.device_id, format=up.format,
-                                              interval=up.interval), source=up.device_id)
+        options = {k: v for k, v in up.query().items() if k != "device"}
         try:
-            stored = store.add(result)
-        except BatchOverlapError as exc:
+            body = service.handle(device=up.device_id, body=up.body,
+                                  content_type=up.content_type, signature=up.signature,
+                                  source=up.device_id, options=options,
+                                  batch_signatures=up.headers().get(BATCH_SIGNATURES_HEADER))
+        except Problem as exc:
             raise click.ClickException(f"{up.device_id}: {exc}") from None
-        results[up.device_id] = {"stored": len(stored.created), "already_stored":
-                                 len(stored.existing), "quality": result.dry_run()["quality"]}
+        results[up.device_id] = {"status": "stored"} | _summary(body)
     return results
 
 
