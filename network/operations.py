@@ -11,7 +11,7 @@ import logging
 import shutil
 from typing import Any
 
-from . import cas, processes, toolchain
+from . import cas, fabric_nodes, processes, toolchain
 from .errors import NetworkError, ToolchainError
 from .settings import NetworkSettings
 from .topology import ALL_ORGS, CHAINCODE_NAME, CHANNEL
@@ -36,10 +36,8 @@ def up(settings: NetworkSettings, *, phase: str = "all") -> dict[str, Any]:
     settings.record()
     cas.bootstrap_all(settings.layout, settings.ports)
     if phase == "all":
-        # Orderers, peers, chaincode servers, channel and _lifecycle need the Fabric
-        # binaries that ensure_binaries() built above.
-        from . import fabric_nodes
-
+        # orderers, peers, chaincode servers, channel and _lifecycle: needs the Fabric
+        # binaries that ensure_binaries() built above
         fabric_nodes.up(settings)
     return status(settings)
 
@@ -80,9 +78,7 @@ def status(settings: NetworkSettings) -> dict[str, Any]:
         "binaries_missing": toolchain.missing(),
     }
     try:
-        from . import fabric_nodes
-
         fabric_nodes.add_status(settings, result)
-    except (ImportError, ToolchainError) as err:
+    except ToolchainError as err:
         result["fabric_nodes_error"] = str(err)
     return result

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from envalue.network import operations
+from envalue.network import fabric_nodes, operations
 from envalue.network.errors import NetworkError
 from envalue.network.settings import NetworkSettings
 
@@ -81,11 +81,10 @@ def deploy(name: str | None, base_port: int | None, as_json: bool) -> None:
     """Upgrade the chaincode to the next sequence without stopping the network."""
     settings = _settings(name, base_port)
     try:
-        from envalue.network import fabric_nodes
-
+        operations.ensure_binaries()
         result = fabric_nodes.deploy(settings)
-    except (NetworkError, ImportError) as err:
-        fail(str(err), exit_code=getattr(err, "exit_code", 1))
+    except NetworkError as err:
+        fail(str(err), exit_code=err.exit_code)
     _report(result, as_json)
 
 
