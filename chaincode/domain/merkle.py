@@ -182,6 +182,11 @@ class MerkleTree:
         return len(self._levels[0])
 
     @property
+    def leaf_digests(self) -> list[bytes]:
+        """The leaf hashes, in leaf order (the tree's bottom level)."""
+        return self._levels[0]
+
+    @property
     def root(self) -> bytes:
         """The 32-byte root; ``EMPTY_ROOT`` for no leaves."""
         top = self._levels[-1]

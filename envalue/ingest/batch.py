@@ -56,10 +56,15 @@ class MeasurementBatch:
     merkle_root: str = ""
     batch_id: str = ""
     leaves: list[bytes] = field(default_factory=list, repr=False)
+    #: SHA-256 leaf hash of each leaf, in leaf order: computed once for the root and kept
+    #: so the store records them without hashing every reading a second time.
+    leaf_digests: list[bytes] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.leaves = leaves_of(self.readings)
-        root = MerkleTree(self.leaves).root
+        tree = MerkleTree(self.leaves)
+        self.leaf_digests = tree.leaf_digests
+        root = tree.root
         self.merkle_root = root.hex()
         self.batch_id = batch_id(self.device_id, self.period, root, self.totals)
 

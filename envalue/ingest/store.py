@@ -49,7 +49,6 @@ from envalue.chaincode.domain.merkle import (
     decimal_text,
     encode_reading,
     format_timestamp,
-    leaf_hashes,
 )
 from envalue.ingest.batch import MeasurementBatch
 from envalue.ingest.model import IngestError
@@ -386,7 +385,7 @@ class IngestStore:
             if rows:
                 reading_rows += rows
                 bid = b.batch_id
-                leaf_rows += [(bid, i, h.hex()) for i, h in enumerate(leaf_hashes(leaves))]
+                leaf_rows += [(bid, i, h.hex()) for i, h in enumerate(b.leaf_digests)]
         if reading_rows:
             _insert_rows(conn, readings, _READING_COLUMNS, reading_rows)
             _insert_rows(conn, reading_leaves, _LEAF_COLUMNS, leaf_rows)

@@ -205,7 +205,8 @@ def assemble(t: Typed, c: Checked, config: IngestConfig, *, source: str,
     leaf_order = rd[np.lexsort((leaf_rank[t.qty[rd]], t.ts[rd], bidx))]
     began = time.perf_counter()
     prefixed = _leaves(t, leaf_order)
-    roots = segment_roots(hash_prefixed_leaves(prefixed), counts)
+    digests = hash_prefixed_leaves(prefixed)
+    roots = segment_roots(digests, counts)
     if timings is not None:
         spent = time.perf_counter() - began
         timings["merkle"] = timings.get("merkle", 0.0) + spent
@@ -245,6 +246,7 @@ def assemble(t: Typed, c: Checked, config: IngestConfig, *, source: str,
         mb.merkle_root = root.hex()
         mb.batch_id = batch_id(dev, period, root, totals_b)
         mb.leaves = LazyList(_leaf_factory(prefixed, a, a + n), n)  # type: ignore[assignment]
+        mb.leaf_digests = digests[a:a + n]
         batches.append(mb)
 
     rejected = t.rejected + c.rejected
