@@ -1,4 +1,4 @@
-"""The consortium's certificate authorities: one Fabric CA per organisation.
+"""A network's certificate authorities: one Fabric CA per organisation of its topology.
 
 Each CA issues both the enrollment (MSP) certificates and the TLS certificates of its
 org (profile `tls`), so one root per org anchors both. Bootstrap admin tooling runs the
@@ -27,7 +27,7 @@ from . import processes, toolchain
 from .errors import NetworkError
 from .layout import NetworkLayout
 from .ports import PortPlan
-from .topology import ALL_ORGS, ROLE_ATTRIBUTE, Organization
+from .topology import ROLE_ATTRIBUTE, Organization
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +257,7 @@ def bootstrap_org(layout: NetworkLayout, ports: PortPlan, org: Organization) -> 
 
 
 def bootstrap_all(layout: NetworkLayout, ports: PortPlan,
-                  orgs: Iterable[Organization] = ALL_ORGS) -> None:
-    for org in orgs:
+                  orgs: Iterable[Organization] | None = None) -> None:
+    """Bootstrap `orgs` (default: every org of the port plan's topology)."""
+    for org in ports.topology.all_orgs if orgs is None else orgs:
         bootstrap_org(layout, ports, org)

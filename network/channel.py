@@ -1,4 +1,7 @@
-"""Channel `envalue`: genesis block, orderers joined by osnadmin, peers by `peer channel join`.
+"""A network's channel: genesis block, orderers joined by osnadmin, peers by `peer channel join`.
+
+The channel (`envalue` for the consortium, `partner` for the partner ledger), its
+orderers and peers come from the port plan's topology (`ports.topology`).
 
 Every step asks first and acts only when needed, so `network up` can be re-run on a
 running or half-built network: the block is made once, an orderer that lists the
@@ -16,7 +19,7 @@ import re
 from pathlib import Path
 
 from .config.common import address
-from .config.configtx import PROFILE, orderer_count, write_configtx
+from .config.configtx import orderer_count, write_configtx
 from .errors import NetworkError
 from .layout import NetworkLayout
 from .nodes import (
@@ -27,7 +30,7 @@ from .nodes import (
     run_step,
 )
 from .ports import PortPlan
-from .topology import CHANNEL, ORDERER_ORG, PEER_ORGS, Organization
+from .topology import CHANNEL, Organization
 
 
 def _bins(bins: FabricBinaries | None) -> FabricBinaries:
@@ -39,12 +42,13 @@ def genesis_block_path(layout: NetworkLayout, channel: str = CHANNEL) -> Path:
 
 
 def configtxgen_command(
-    layout: NetworkLayout, bins: FabricBinaries | None, config_dir: Path, channel: str = CHANNEL
+    layout: NetworkLayout, bins: FabricBinaries | None, config_dir: Path, channel: str,
+    profile: str,
 ) -> tuple[list[str], dict[str, str]]:
     argv = [
         _bins(bins).configtxgen,
         "-configPath", str(config_dir),
-        "-profile", PROFILE,
+        "-profile", profile,
         "-channelID", channel,
         "-outputBlock", str(genesis_block_path(layout, channel)),
     ]
@@ -64,12 +68,14 @@ def create_genesis_block(
     An existing block is kept on purpose: nodes that joined with it must keep seeing
     the same channel; regenerating it would give a different genesis hash.
     """
-    block = genesis_block_path(layout)
+    topology = ports.topology
+    block = genesis_block_path(layout, topology.channel)
     if block.is_file() and block.stat().st_size > 0:
         return block
     block.parent.mkdir(parents=True, exist_ok=True)
     config_dir = write_configtx(layout, ports, consensus=consensus)
-    argv, env = configtxgen_command(layout, bins, config_dir)
+    argv, env = configtxgen_command(layout, bins, config_dir, topology.channel,
+                                    topology.profile)
     run_step(run, "configtxgen (genesis block)", "configtxgen", argv, env)
     if not block.is_file():
         raise NetworkError(f"configtxgen reported success but wrote no {block}",
@@ -84,7 +90,7 @@ def osnadmin_list_command(
     layout: NetworkLayout, ports: PortPlan, index: int, bins: FabricBinaries | None = None
 ) -> list[str]:
     return [_bins(bins).osnadmin, "channel", "list", "-o", address(ports.orderer_admin(index)),
-            *osnadmin_tls_args(layout, index)]
+            *osnadmin_tls_args(layout, ports.topology.orderer_org, index)]
 
 
 def osnadmin_join_command(
@@ -93,11 +99,12 @@ def osnadmin_join_command(
     index: int,
     block: Path,
     bins: FabricBinaries | None = None,
-    channel: str = CHANNEL,
+    channel: str | None = None,
 ) -> list[str]:
-    return [_bins(bins).osnadmin, "channel", "join", "--channelID", channel,
+    return [_bins(bins).osnadmin, "channel", "join",
+            "--channelID", channel or ports.topology.channel,
             "--config-block", str(block), "-o", address(ports.orderer_admin(index)),
-            *osnadmin_tls_args(layout, index)]
+            *osnadmin_tls_args(layout, ports.topology.orderer_org, index)]
 
 
 def parse_osnadmin_list(output: str) -> list[str]:
@@ -117,7 +124,7 @@ def orderer_channels(
     run: Runner, layout: NetworkLayout, ports: PortPlan, index: int,
     bins: FabricBinaries | None = None,
 ) -> list[str]:
-    host = ORDERER_ORG.orderer_host(index)
+    host = ports.topology.orderer_org.orderer_host(index)
     out = run_step(run, "osnadmin channel list", host,
                    osnadmin_list_command(layout, ports, index, bins), {})
     try:
@@ -136,11 +143,12 @@ def join_orderers(
     consensus: str = "etcdraft",
 ) -> list[str]:
     """Join every orderer that does not list the channel yet; returns the hosts joined."""
+    topology = ports.topology
     joined = []
-    for index in range(orderer_count(consensus)):
-        if CHANNEL in orderer_channels(run, layout, ports, index, bins):
+    for index in range(orderer_count(consensus, topology.orderer_org)):
+        if topology.channel in orderer_channels(run, layout, ports, index, bins):
             continue
-        host = ORDERER_ORG.orderer_host(index)
+        host = topology.orderer_org.orderer_host(index)
         run_step(run, "osnadmin channel join", host,
                  osnadmin_join_command(layout, ports, index, block, bins), {})
         joined.append(host)
@@ -188,11 +196,12 @@ def peer_channels(
 
 def peer_height(
     run: Runner, layout: NetworkLayout, ports: PortPlan, org: Organization, index: int = 0,
-    bins: FabricBinaries | None = None, channel: str = CHANNEL,
+    bins: FabricBinaries | None = None, channel: str | None = None,
 ) -> int:
     host = org.peer_host(index)
     out = run_step(run, "peer channel getinfo", host,
-                   [_bins(bins).peer, "channel", "getinfo", "-c", channel],
+                   [_bins(bins).peer, "channel", "getinfo", "-c",
+                    channel or ports.topology.channel],
                    admin_env(layout, ports, org, index))
     try:
         return parse_getinfo_height(out)
@@ -208,10 +217,11 @@ def join_peers(
     bins: FabricBinaries | None = None,
 ) -> list[str]:
     """Join every peer that has not joined yet, as its org's admin; returns hosts joined."""
+    topology = ports.topology
     joined = []
-    for org in PEER_ORGS:
+    for org in topology.peer_orgs:
         for index in range(org.peers):
-            if CHANNEL in peer_channels(run, layout, ports, org, index, bins):
+            if topology.channel in peer_channels(run, layout, ports, org, index, bins):
                 continue
             host = org.peer_host(index)
             run_step(run, "peer channel join", host,

@@ -5,13 +5,16 @@ running nodes are left alone, joined channels are not joined again, a committed
 definition of the same version is not approved again. `up` returns only once a
 transaction endorsed by two orgs commits, because right after the channel join the
 gateway cannot yet find the other orgs' peers (gossip needs tens of seconds).
+
+Which nodes, channel and chaincode server run comes from `settings.topology`: the
+consortium serves `python -m envalue.chaincode`, the partner ledger
+`python -m envalue.chaincode.partner`.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 import uuid
 from typing import Any
@@ -20,12 +23,13 @@ from . import channel, lifecycle, nodes, processes
 from .connections import gateway_for
 from .errors import NetworkError
 from .settings import NetworkSettings
-from .topology import CHAINCODE_NAME, CHANNEL, ORDERER_ORG, PEER_ORGS
+from .topology import CONSORTIUM
 
 log = logging.getLogger(__name__)
 
-#: The Python chaincode server (all envalue contracts) each peer org runs.
-CHAINCODE_ARGV: list[str] = [sys.executable, "-m", "envalue.chaincode"]
+#: The consortium's Python chaincode server (all envalue contracts) each peer org runs;
+#: other topologies: `Topology.chaincode_argv()`.
+CHAINCODE_ARGV: list[str] = CONSORTIUM.chaincode_argv()
 READINESS_TIMEOUT_S = 120.0
 
 
@@ -35,12 +39,13 @@ def _runner(argv: list[str], env: dict[str, str]) -> str:
 
 def _start_chaincode_servers(settings: NetworkSettings, package_ids: dict[str, str],
                              *, restart: bool = False) -> None:
-    for org in PEER_ORGS:
+    argv = settings.topology.chaincode_argv()
+    for org in settings.topology.peer_orgs:
         name = nodes.chaincode_server_name(org)
         if restart:
             processes.stop(settings.layout, name)
         processes.start(settings.layout, nodes.chaincode_server_process(
-            settings.layout, settings.ports, org, package_ids[org.key], CHAINCODE_ARGV))
+            settings.layout, settings.ports, org, package_ids[org.key], argv))
 
 
 def _committed_version(settings: NetworkSettings) -> lifecycle.Committed | None:
@@ -48,12 +53,13 @@ def _committed_version(settings: NetworkSettings) -> lifecycle.Committed | None:
 
 
 def up(settings: NetworkSettings) -> None:
-    layout, ports = settings.layout, settings.ports
+    layout, ports, topology = settings.layout, settings.ports, settings.topology
     nodes.write_configs(layout, ports)
-    for index in range(ORDERER_ORG.orderers):
+    for index in range(topology.orderer_org.orderers):
         processes.start(layout, nodes.orderer_process(layout, ports, index))
-    for org in PEER_ORGS:
-        processes.start(layout, nodes.peer_process(layout, ports, org))
+    for org in topology.peer_orgs:
+        for index in range(org.peers):
+            processes.start(layout, nodes.peer_process(layout, ports, org, index))
     channel.create_channel(_runner, layout, ports)
     current = _committed_version(settings)
     version = current.version if current else "1"
@@ -72,23 +78,25 @@ def deploy(settings: NetworkSettings) -> dict[str, Any]:
     if result.changed:
         _start_chaincode_servers(settings, result.package_ids, restart=True)
     wait_for_cross_org_endorsement(settings)
-    return {"chaincode": CHAINCODE_NAME, "version": result.version,
+    return {"chaincode": settings.topology.chaincode_name, "version": result.version,
             "sequence": result.sequence, "package_ids": result.package_ids}
 
 
 def wait_for_cross_org_endorsement(settings: NetworkSettings,
                                    timeout: float = READINESS_TIMEOUT_S) -> None:
-    """Submit a probe write endorsed by Platform and Market until it commits VALID."""
-    org = PEER_ORGS[0]
+    """Submit a probe write endorsed by the first two peer orgs (Platform and Market;
+    Exchange and Member) until it commits VALID."""
+    topology = settings.topology
+    org, other = topology.peer_orgs[0], topology.peer_orgs[1]
     deadline = time.monotonic() + timeout
     last_error: Exception | None = None
     with gateway_for(settings, org, org.users[0].name) as gateway:
-        contract = gateway.get_network(CHANNEL).get_contract(CHAINCODE_NAME, "probe")
+        contract = gateway.get_network(topology.channel).get_contract(
+            topology.chaincode_name, "probe")
         while time.monotonic() < deadline:
             try:
                 contract.submit("put", arguments=["readiness", uuid.uuid4().hex],
-                                endorsing_organizations=[PEER_ORGS[0].msp_id,
-                                                         PEER_ORGS[1].msp_id])
+                                endorsing_organizations=[org.msp_id, other.msp_id])
                 return
             except Exception as err:  # noqa: BLE001 (any failure means "not yet")
                 last_error = err
@@ -99,11 +107,12 @@ def wait_for_cross_org_endorsement(settings: NetworkSettings,
 
 def add_status(settings: NetworkSettings, result: dict[str, Any]) -> None:
     """Add orderers, peers, chaincode servers, heights and the committed definition."""
-    layout, ports = settings.layout, settings.ports
-    for index in range(ORDERER_ORG.orderers):
+    layout, ports, topology = settings.layout, settings.ports, settings.topology
+    for index in range(topology.orderer_org.orderers):
         proc = nodes.orderer_process(layout, ports, index)
-        result["nodes"].append(_node_status(settings, proc, "orderer", ORDERER_ORG.msp_id))
-    for org in PEER_ORGS:
+        result["nodes"].append(_node_status(settings, proc, "orderer",
+                                            topology.orderer_org.msp_id))
+    for org in topology.peer_orgs:
         result["nodes"].append(_node_status(
             settings, nodes.peer_process(layout, ports, org), "peer", org.msp_id))
         name = nodes.chaincode_server_name(org)
@@ -121,7 +130,7 @@ def add_status(settings: NetworkSettings, result: dict[str, Any]) -> None:
                     _runner, layout, ports, org)
             except NetworkError as err:
                 result["channel"]["heights"][org.peer_host(0)] = {"error": str(err)}
-    if processes.running_pid(layout, PEER_ORGS[0].peer_host(0)):
+    if processes.running_pid(layout, topology.peer_orgs[0].peer_host(0)):
         committed = _committed_version(settings)
         if committed is not None:
             result["chaincode"]["committed"] = {"version": committed.version,

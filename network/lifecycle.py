@@ -1,6 +1,9 @@
-"""Chaincode lifecycle of `envalue`: package, install, approve, commit, and upgrade.
+"""Chaincode lifecycle of a network's chaincode: package, install, approve, commit, upgrade.
 
-`deploy(run, layout, ports, version=...)` brings the channel to "chaincode `envalue` at
+The chaincode (`envalue` on the consortium, `wrapped` on the partner ledger), channel,
+peer orgs and endorsement policy come from the port plan's topology (`ports.topology`).
+
+`deploy(run, layout, ports, version=...)` brings the channel to "the chaincode at
 `version` is committed and every peer has its org's package installed", doing only the
 steps still missing:
 
@@ -17,7 +20,9 @@ running. Afterwards each org's chaincode server must run with CHAINCODE_ID set t
 new package id (DeployResult.package_ids); the peer refuses a server that registers
 under another id.
 
-Endorsement policy: explicit `OutOf(2, <every peer org>.peer)`: any two orgs' peers.
+Endorsement policy: explicit `Topology.endorsement_policy`; for the consortium
+`OutOf(2, <every peer org>.peer)` (any two orgs' peers), for the partner ledger
+`OutOf(2, 'ExchangeMSP.peer', 'MemberMSP.peer')` (both orgs).
 """
 
 from __future__ import annotations
@@ -40,15 +45,17 @@ from .nodes import (
     run_step,
 )
 from .ports import PortPlan
-from .topology import CHAINCODE_NAME, CHANNEL, PEER_ORGS, Organization
+from .topology import CONSORTIUM, Organization, Topology
+from .topology import signature_policy as _policy_text
 
-#: Minimum number of distinct orgs whose peers must endorse a transaction.
-ENDORSING_ORGS = 2
+#: Minimum number of distinct consortium orgs whose peers must endorse a transaction.
+ENDORSING_ORGS = CONSORTIUM.endorsing_orgs
 
 
-def signature_policy(orgs: tuple[Organization, ...] = PEER_ORGS, n: int = ENDORSING_ORGS) -> str:
-    members = ", ".join(f"'{org.msp_id}.peer'" for org in orgs)
-    return f"OutOf({n}, {members})"
+def signature_policy(orgs: tuple[Organization, ...] = CONSORTIUM.peer_orgs,
+                     n: int = ENDORSING_ORGS) -> str:
+    """`OutOf(n, ...)` over `orgs`' peers (default: the consortium's policy)."""
+    return _policy_text(orgs, n)
 
 
 @dataclass(frozen=True)
@@ -74,15 +81,34 @@ class DeployResult:
 
 @dataclass(frozen=True)
 class Lifecycle:
-    """Command construction and execution for one network (one layout and port plan)."""
+    """Command construction and execution for one network (one layout and port plan).
+
+    `name`, `channel` and `policy` default to the port plan's topology's chaincode name,
+    channel and endorsement policy.
+    """
 
     run: Runner
     layout: NetworkLayout
     ports: PortPlan
     bins: FabricBinaries | None = None
-    name: str = CHAINCODE_NAME
-    channel: str = CHANNEL
-    policy: str = field(default_factory=signature_policy)
+    name: str = ""
+    channel: str = ""
+    policy: str = ""
+
+    def __post_init__(self) -> None:
+        topology = self.topology
+        for attr, default in (("name", topology.chaincode_name), ("channel", topology.channel),
+                              ("policy", topology.endorsement_policy)):
+            if not getattr(self, attr):
+                object.__setattr__(self, attr, default)
+
+    @property
+    def topology(self) -> Topology:
+        return self.ports.topology
+
+    @property
+    def peer_orgs(self) -> tuple[Organization, ...]:
+        return self.topology.peer_orgs
 
     # --- plumbing ---------------------------------------------------------------------
 
@@ -96,7 +122,7 @@ class Lifecycle:
 
     def _orderer_args(self) -> list[str]:
         return ["-o", address(self.ports.orderer(0)), "--tls",
-                "--cafile", str(orderer_tls_root(self.layout, 0))]
+                "--cafile", str(orderer_tls_root(self.layout, self.topology.orderer_org, 0))]
 
     def _definition_args(self, version: str, sequence: int) -> list[str]:
         return ["--channelID", self.channel, "--name", self.name, "--version", version,
@@ -124,12 +150,13 @@ class Lifecycle:
         return {c["package_id"]: c.get("label", "")
                 for c in data.get("installed_chaincodes") or []}
 
-    def committed(self, org: Organization = PEER_ORGS[0]) -> Committed | None:
+    def committed(self, org: Organization | None = None) -> Committed | None:
         """The committed definition of this chaincode, or None if there is none yet.
 
         Lists all definitions (no --name) because asking for an undefined name is an
         error that a failing peer would also produce.
         """
+        org = org or self.peer_orgs[0]
         step = "peer lifecycle chaincode querycommitted"
         out = self._peer(org, step, ["lifecycle", "chaincode", "querycommitted",
                                      "--channelID", self.channel, "--output", "json"])
@@ -140,8 +167,9 @@ class Lifecycle:
         return None
 
     def readiness(self, version: str, sequence: int,
-                  org: Organization = PEER_ORGS[0]) -> dict[str, bool]:
+                  org: Organization | None = None) -> dict[str, bool]:
         """MSP id -> approved, for the definition (version, sequence)."""
+        org = org or self.peer_orgs[0]
         step = "peer lifecycle chaincode checkcommitreadiness"
         out = self._peer(org, step, ["lifecycle", "chaincode", "checkcommitreadiness",
                                      *self._definition_args(version, sequence),
@@ -168,10 +196,10 @@ class Lifecycle:
 
     def commit(self, version: str, sequence: int) -> None:
         targets: list[str] = []
-        for org in PEER_ORGS:
+        for org in self.peer_orgs:
             targets += ["--peerAddresses", peer_address(self.ports, org),
                         "--tlsRootCertFiles", str(peer_tls_root(self.layout, org))]
-        self._peer(PEER_ORGS[0], "peer lifecycle chaincode commit",
+        self._peer(self.peer_orgs[0], "peer lifecycle chaincode commit",
                    ["lifecycle", "chaincode", "commit", *self._orderer_args(),
                     *self._definition_args(version, sequence), *targets])
 
@@ -180,7 +208,7 @@ class Lifecycle:
     def deploy(self, version: str, label: str | None = None) -> DeployResult:
         label = label or default_label(version, self.name)
         result = DeployResult(version=version, sequence=0, label=label, package_ids={})
-        for org in PEER_ORGS:
+        for org in self.peer_orgs:
             package_id, fresh = self.install(org, label)
             result.package_ids[org.key] = package_id
             if fresh:
@@ -193,17 +221,17 @@ class Lifecycle:
         sequence = 1 if current is None else current.sequence + 1
         result.sequence = sequence
         approvals = self.readiness(version, sequence)
-        for org in PEER_ORGS:
+        for org in self.peer_orgs:
             if not approvals.get(org.msp_id):
                 self.approve(org, version, sequence, result.package_ids[org.key])
                 result.approved_by.append(org.msp_id)
         approvals = self.readiness(version, sequence)
-        missing = [org.msp_id for org in PEER_ORGS if not approvals.get(org.msp_id)]
+        missing = [org.msp_id for org in self.peer_orgs if not approvals.get(org.msp_id)]
         if missing:
             raise NetworkError(
                 f"chaincode {self.name} {version} (sequence {sequence}) still lacks approval "
                 f"from {', '.join(missing)} after approveformyorg",
-                node=PEER_ORGS[0].peer_host(0))
+                node=self.peer_orgs[0].peer_host(0))
         self.commit(version, sequence)
         result.committed = True
         result.changed = True
@@ -211,7 +239,7 @@ class Lifecycle:
         if after is None or (after.version, after.sequence) != (version, sequence):
             raise NetworkError(
                 f"commit of {self.name} {version} (sequence {sequence}) is not visible: "
-                f"querycommitted reports {after}", node=PEER_ORGS[0].peer_host(0))
+                f"querycommitted reports {after}", node=self.peer_orgs[0].peer_host(0))
         return result
 
 
@@ -224,5 +252,5 @@ def deploy(
     label: str | None = None,
     bins: FabricBinaries | None = None,
 ) -> DeployResult:
-    """Install, approve and commit `version` of the chaincode wherever still needed."""
+    """Install, approve and commit `version` of the topology's chaincode where still needed."""
     return Lifecycle(run, layout, ports, bins).deploy(version, label)

@@ -12,6 +12,9 @@ variables the command needs: the runner adds them on top of os.environ.
 Node names are host names (`peer0.platform.envalue.local`, `orderer0.orderer...`) and,
 for chaincode servers, `chaincode.<org key>`; logs and pid files use the same names.
 
+Which orderer org and peer orgs exist comes from the port plan's topology
+(`ports.topology`, the same object as NetworkSettings.topology).
+
 Start order for `network up` (after the CA bootstrap has written every MSP and TLS
 folder): `write_configs`, then `orderer_process` for each orderer, `peer_process` for
 each peer, then channel.create_channel, then lifecycle.deploy, then
@@ -33,7 +36,7 @@ from .errors import NetworkError
 from .layout import NetworkLayout
 from .ports import PortPlan
 from .processes import NodeProcess
-from .topology import ORDERER_ORG, PEER_ORGS, Organization
+from .topology import Organization
 
 #: Runs one command: argv and extra environment in, stdout out; raises NetworkError
 #: (or OSError) when the command cannot run or exits non-zero.
@@ -86,9 +89,10 @@ def run_step(run: Runner, step: str, node: str, argv: list[str], env: dict[str, 
 
 def write_configs(layout: NetworkLayout, ports: PortPlan, orderers: int | None = None) -> None:
     """Render every node's config folder and the CLI's core.yaml (idempotent)."""
-    for index in range(ORDERER_ORG.orderers if orderers is None else orderers):
+    topology = ports.topology
+    for index in range(topology.orderer_org.orderers if orderers is None else orderers):
         write_orderer_config(layout, ports, index)
-    for org in PEER_ORGS:
+    for org in topology.peer_orgs:
         for index in range(org.peers):
             write_peer_core(layout, ports, org, index)
     write_client_core(layout)
@@ -108,7 +112,7 @@ def orderer_process(
 ) -> NodeProcess:
     """`orderer` with FABRIC_CFG_PATH at its rendered orderer.yaml (see write_configs)."""
     bins = FabricBinaries.resolve(bins)
-    host = ORDERER_ORG.orderer_host(index)
+    host = ports.topology.orderer_org.orderer_host(index)
     cfg = node_config_dir(layout, host)
     env = _base_env() | {"FABRIC_CFG_PATH": str(cfg), "FABRIC_LOGGING_SPEC": DEFAULT_LOGGING_SPEC}
     return NodeProcess(
@@ -192,8 +196,8 @@ def peer_tls_root(layout: NetworkLayout, org: Organization, index: int = 0) -> P
     return NodeTLS.of(layout, org, org.peer_host(index)).ca
 
 
-def orderer_tls_root(layout: NetworkLayout, index: int = 0) -> Path:
-    return NodeTLS.of(layout, ORDERER_ORG, ORDERER_ORG.orderer_host(index)).ca
+def orderer_tls_root(layout: NetworkLayout, orderer_org: Organization, index: int = 0) -> Path:
+    return NodeTLS.of(layout, orderer_org, orderer_org.orderer_host(index)).ca
 
 
 def admin_env(
@@ -211,9 +215,9 @@ def admin_env(
     }
 
 
-def osnadmin_tls_args(layout: NetworkLayout, index: int) -> list[str]:
+def osnadmin_tls_args(layout: NetworkLayout, orderer_org: Organization, index: int) -> list[str]:
     """mTLS material for osnadmin: the orderer's own TLS key pair, trusted by the Admin
     endpoint because the orderer org's CA issued it."""
-    tls = NodeTLS.of(layout, ORDERER_ORG, ORDERER_ORG.orderer_host(index))
+    tls = NodeTLS.of(layout, orderer_org, orderer_org.orderer_host(index))
     return ["--ca-file", str(tls.ca), "--client-cert", str(tls.cert),
             "--client-key", str(tls.key)]

@@ -14,7 +14,6 @@ from typing import Any
 from . import cas, fabric_nodes, processes, toolchain
 from .errors import NetworkError, ToolchainError
 from .settings import NetworkSettings
-from .topology import ALL_ORGS, CHAINCODE_NAME, CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +28,9 @@ def ensure_binaries(*, phase: str = "all") -> None:
 
 
 def up(settings: NetworkSettings, *, phase: str = "all") -> dict[str, Any]:
-    """Bring the network (or only its certificate authorities) up and return its status."""
+    """Bring the network (or only its certificate authorities) up and return its status.
+
+    Records the network's topology and base port first, so later commands find them."""
     if phase not in PHASES:
         raise NetworkError(f"phase: {phase!r} is not one of {', '.join(PHASES)}")
     ensure_binaries(phase=phase)
@@ -53,7 +54,7 @@ def down(settings: NetworkSettings, *, purge: bool = False) -> list[str]:
 
 def _ca_status(settings: NetworkSettings) -> list[dict[str, Any]]:
     nodes = []
-    for org in ALL_ORGS:
+    for org in settings.topology.all_orgs:
         pid = processes.running_pid(settings.layout, org.ca_name)
         url = f"http://127.0.0.1:{settings.ports.ca_operations(org)}/healthz"
         nodes.append({
@@ -68,13 +69,15 @@ def _ca_status(settings: NetworkSettings) -> list[dict[str, Any]]:
 
 def status(settings: NetworkSettings) -> dict[str, Any]:
     """One JSON-ready object: every node's health, channel heights, committed chaincode."""
+    topology = settings.topology
     result: dict[str, Any] = {
         "network": settings.name,
+        "topology": topology.name,
         "home": str(settings.layout.home),
         "base_port": settings.ports.base,
         "nodes": _ca_status(settings),
-        "channel": {"name": CHANNEL, "heights": {}},
-        "chaincode": {"name": CHAINCODE_NAME, "committed": None},
+        "channel": {"name": topology.channel, "heights": {}},
+        "chaincode": {"name": topology.chaincode_name, "committed": None},
         "binaries_missing": toolchain.missing(),
     }
     try:

@@ -1,4 +1,5 @@
-"""Configuration files that Fabric's processes read, rendered from the topology.
+"""Configuration files that Fabric's processes read, rendered from a network's topology
+(the port plan's: `ports.topology`).
 
 Every file is built as plain Python data and written with PyYAML, so that tests can
 check keys, ports and paths without Fabric binaries:
@@ -7,7 +8,7 @@ check keys, ports and paths without Fabric binaries:
                  client-side core.yaml that the `peer` CLI needs
     orderer.py   orderer.yaml of each ordering node
     configtx.py  configtx.yaml holding the channel profile that configtxgen turns into
-                 the genesis block of channel `envalue`
+                 the genesis block of the topology's channel (`envalue`, `partner`)
     common.py    where each node's config folder lives, and the YAML writer
 """
 

@@ -1,4 +1,8 @@
-"""configtx.yaml holding the profile of channel `envalue`, for `configtxgen -outputBlock`.
+"""configtx.yaml holding a network's channel profile, for `configtxgen -outputBlock`.
+
+Organisations, channel and profile name come from the port plan's topology
+(`ports.topology`): `EnvalueChannel` for channel `envalue` of the consortium,
+`PartnerChannel` for channel `partner` of the partner ledger.
 
 Fabric v3 facts this file depends on:
 - Capabilities: Channel `V3_0`, Orderer `V2_0`, Application `V2_5` are the highest that
@@ -23,10 +27,11 @@ from typing import Any
 
 from ..layout import NetworkLayout
 from ..ports import PortPlan
-from ..topology import ORDERER_ORG, PEER_ORGS, Organization
+from ..topology import CONSORTIUM, Organization
 from .common import LOOPBACK, NodeTLS, address, channel_config_dir, node_signcert, write_yaml
 
-PROFILE = "EnvalueChannel"
+#: The consortium's profile name (each topology names its own: Topology.profile).
+PROFILE = CONSORTIUM.profile
 CONSENSUS_TYPES = ("etcdraft", "BFT")
 #: A BFT ordering service tolerating one faulty node needs 3f + 1 = 4 consenters.
 BFT_ORDERERS = 4
@@ -62,11 +67,12 @@ def org_policies(org: Organization) -> dict[str, Any]:
     }
 
 
-def orderer_count(consensus: str) -> int:
+def orderer_count(consensus: str, orderer_org: Organization) -> int:
+    """How many orderers `consensus` runs: the org's own count for Raft, 4 for BFT."""
     if consensus == "BFT":
         return BFT_ORDERERS
     if consensus == "etcdraft":
-        return ORDERER_ORG.orderers
+        return orderer_org.orderers
     raise ValueError(f"consensus {consensus!r} is not one of {', '.join(CONSENSUS_TYPES)}")
 
 
@@ -81,7 +87,7 @@ def org_section(
     }
     if org.orderers:
         section["OrdererEndpoints"] = [
-            address(ports.orderer(i)) for i in range(orderer_count(consensus))
+            address(ports.orderer(i)) for i in range(orderer_count(consensus, org))
         ]
     else:
         section["AnchorPeers"] = [
@@ -92,7 +98,7 @@ def org_section(
 
 def _application(layout: NetworkLayout, ports: PortPlan) -> dict[str, Any]:
     return {
-        "Organizations": [org_section(layout, ports, org) for org in PEER_ORGS],
+        "Organizations": [org_section(layout, ports, org) for org in ports.topology.peer_orgs],
         "Policies": {
             "Readers": _implicit("ANY Readers"),
             "Writers": _implicit("ANY Writers"),
@@ -105,9 +111,10 @@ def _application(layout: NetworkLayout, ports: PortPlan) -> dict[str, Any]:
 
 
 def _raft_consenters(layout: NetworkLayout, ports: PortPlan) -> list[dict[str, Any]]:
+    org = ports.topology.orderer_org
     consenters = []
-    for i in range(orderer_count("etcdraft")):
-        tls = NodeTLS.of(layout, ORDERER_ORG, ORDERER_ORG.orderer_host(i))
+    for i in range(orderer_count("etcdraft", org)):
+        tls = NodeTLS.of(layout, org, org.orderer_host(i))
         consenters.append({
             "Host": LOOPBACK,
             "Port": ports.orderer(i),
@@ -118,16 +125,17 @@ def _raft_consenters(layout: NetworkLayout, ports: PortPlan) -> list[dict[str, A
 
 
 def _bft_consenters(layout: NetworkLayout, ports: PortPlan) -> list[dict[str, Any]]:
+    org = ports.topology.orderer_org
     mapping = []
     for i in range(BFT_ORDERERS):
-        host = ORDERER_ORG.orderer_host(i)
-        tls = NodeTLS.of(layout, ORDERER_ORG, host)
+        host = org.orderer_host(i)
+        tls = NodeTLS.of(layout, org, host)
         mapping.append({
             "ID": i + 1,  # consenter ids start at 1 and never change
             "Host": LOOPBACK,
             "Port": ports.orderer(i),
-            "MSPID": ORDERER_ORG.msp_id,
-            "Identity": str(node_signcert(layout, ORDERER_ORG, host)),
+            "MSPID": org.msp_id,
+            "Identity": str(node_signcert(layout, org, host)),
             "ClientTLSCert": str(tls.cert),
             "ServerTLSCert": str(tls.cert),
         })
@@ -145,7 +153,7 @@ def _orderer(
             "AbsoluteMaxBytes": "10 MB",
             "PreferredMaxBytes": "2 MB",
         },
-        "Organizations": [org_section(layout, ports, ORDERER_ORG, consensus)],
+        "Organizations": [org_section(layout, ports, ports.topology.orderer_org, consensus)],
         "Policies": {
             "Readers": _implicit("ANY Readers"),
             "Writers": _implicit("ANY Writers"),
@@ -193,18 +201,19 @@ def configtx(
     batch_timeout: str = "250ms",
 ) -> dict[str, Any]:
     """configtx.yaml as data: organisations, capabilities and the channel profile."""
-    orderer_count(consensus)  # validates
+    topology = ports.topology
+    orderer_count(consensus, topology.orderer_org)  # validates
     channel_policies = {
         "Readers": _implicit("ANY Readers"),
         "Writers": _implicit("ANY Writers"),
         "Admins": _implicit("MAJORITY Admins"),
     }
     return {
-        "Organizations": [org_section(layout, ports, ORDERER_ORG, consensus)]
-        + [org_section(layout, ports, org) for org in PEER_ORGS],
+        "Organizations": [org_section(layout, ports, topology.orderer_org, consensus)]
+        + [org_section(layout, ports, org) for org in topology.peer_orgs],
         "Capabilities": {k: dict(v) for k, v in CAPABILITIES.items()},
         "Profiles": {
-            PROFILE: {
+            topology.profile: {
                 "Policies": channel_policies,
                 "Capabilities": dict(CAPABILITIES["Channel"]),
                 "Orderer": _orderer(layout, ports, consensus, batch_timeout),

@@ -1,4 +1,8 @@
-"""One network per test session, on its own base port and home, torn down at the end."""
+"""One network per test session, on its own base port and home, torn down at the end.
+
+Base ports: the consortium CA tier at TEST_BASE_PORT (17400), the whole consortium at
++100, the partner ledger's CA tier at +200 (its own 100 ports, beside the consortium's).
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,17 @@ def ca_tier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkSetting
     """The consortium's five Fabric CAs with every identity enrolled (real fabric-ca-server)."""
     settings = NetworkSettings.resolve(name="test-cas", base_port=TEST_BASE_PORT,
                                        home=tmp_path_factory.mktemp("network-cas"))
+    operations.up(settings, phase="cas")
+    yield settings
+    operations.down(settings, purge=True)
+
+
+@pytest.fixture(scope="session")
+def partner_ca_tier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NetworkSettings]:
+    """The partner ledger's three Fabric CAs with every identity enrolled (real processes)."""
+    settings = NetworkSettings.resolve(name="test-partner-cas", topology="partner",
+                                       base_port=TEST_BASE_PORT + 200,
+                                       home=tmp_path_factory.mktemp("partner-cas"))
     operations.up(settings, phase="cas")
     yield settings
     operations.down(settings, purge=True)

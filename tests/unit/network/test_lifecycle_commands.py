@@ -8,13 +8,13 @@ command-construction test, not a fake ledger.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from network_cli_script import FakeLifecycleCLI, Script, flag
 
 from envalue.network import channel
-from envalue.network.chaincode_package import org_package, package_id
+from envalue.network.chaincode_package import org_package
 from envalue.network.errors import NetworkError
 from envalue.network.layout import NetworkLayout
 from envalue.network.lifecycle import Lifecycle, signature_policy
@@ -28,25 +28,6 @@ BINS = FabricBinaries(Path("/opt/fabric/bin"))
 PORTS = PortPlan(19000)
 POLICY = ("OutOf(2, 'PlatformMSP.peer', 'MarketMSP.peer', 'MunicipalityMSP.peer', "
           "'CustomerMSP.peer')")
-
-
-class Script:
-    """Records calls; `answer(argv, env)` decides each output."""
-
-    def __init__(self, answer: Callable[[list[str], dict[str, str]], str]):
-        self.answer = answer
-        self.calls: list[tuple[list[str], dict[str, str]]] = []
-
-    def __call__(self, argv: list[str], env: dict[str, str]) -> str:
-        self.calls.append((list(argv), dict(env)))
-        return self.answer(argv, env)
-
-    def commands(self, *words: str) -> list[tuple[list[str], dict[str, str]]]:
-        return [(a, e) for a, e in self.calls if all(w in a for w in words)]
-
-
-def flag(argv: list[str], name: str) -> str:
-    return argv[argv.index(name) + 1]
 
 
 @pytest.fixture
@@ -149,45 +130,6 @@ def test_failure_names_step_and_node(layout: NetworkLayout) -> None:
 
 
 # --- lifecycle ------------------------------------------------------------------------
-
-
-class FakeLifecycleCLI:
-    """Canned answers of the peer lifecycle commands, with a tiny bit of memory so that
-    the flow can be followed (installed ids, approvals, committed definition)."""
-
-    def __init__(self, committed: tuple[str, int] | None = None):
-        self.installed: dict[str, set[str]] = {o.msp_id: set() for o in PEER_ORGS}
-        self.approved: set[str] = set()
-        self.committed = committed
-
-    def __call__(self, argv: list[str], env: dict[str, str]) -> str:
-        msp = env["CORE_PEER_LOCALMSPID"]
-        sub = argv[3]
-        if sub == "queryinstalled":
-            items = [{"package_id": p, "label": p.split(":")[0]} for p in self.installed[msp]]
-            return json.dumps({"installed_chaincodes": items} if items else {})
-        if sub == "install":
-            data = Path(argv[4]).read_bytes()
-            label = Path(argv[4]).name.removesuffix(".tar.gz")
-            self.installed[msp].add(package_id(label, data))
-            return ""
-        if sub == "querycommitted":
-            if self.committed is None:
-                return json.dumps({})
-            version, sequence = self.committed
-            return json.dumps({"chaincode_definitions": [
-                {"name": "other", "version": "9", "sequence": 9},
-                {"name": "envalue", "version": version, "sequence": sequence}]})
-        if sub == "checkcommitreadiness":
-            return json.dumps({"approvals": {o.msp_id: o.msp_id in self.approved
-                                             for o in PEER_ORGS}})
-        if sub == "approveformyorg":
-            self.approved.add(msp)
-            return ""
-        if sub == "commit":
-            self.committed = (flag(argv, "--version"), int(flag(argv, "--sequence")))
-            return ""
-        raise AssertionError(argv)
 
 
 def test_first_deploy_commands(layout: NetworkLayout) -> None:
