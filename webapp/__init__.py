@@ -42,6 +42,10 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     app.register_blueprint(api_v1, url_prefix="/api/v1")
     csrf.exempt(api_v1)  # bearer tokens, never cookies, authorise API writes
+    from .bridge_api import blueprint as bridge_api
+
+    app.register_blueprint(bridge_api, url_prefix="/bridge/v1")
+    csrf.exempt(bridge_api)  # signed requests (envalue.bridge.signing), never cookies
     try:  # the device ingestion API, when its package is installed
         from envalue.ingest_service.http import blueprint as ingest_api
         from envalue.ingest_service.http import init_app as init_ingest_api

@@ -3,6 +3,10 @@
 Why: services raise errors naming the field, value and rule (like the domain's
 `DomainError`); API routes answer them as RFC 9457 ``application/problem+json`` and pages
 as an HTML error page, so every route reports the same facts the same way.
+
+`LedgerUnavailableError` is `envalue.ledger`'s (one class for the CLI, portal and API): a
+`DomainError` with ``http_status`` 503 and rule ``ledger_unavailable``, answered by the
+domain handler like the ledger's rejections (422) and read conflicts (409).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from envalue.chaincode.domain.errors import DomainError, format_value
 from envalue.ingest_service.problems import PROBLEM_CONTENT_TYPE, Problem
+from envalue.ledger.errors import LedgerUnavailableError
 
 __all__ = ["LedgerUnavailableError", "PortalError", "init_app", "problem_response"]
 
@@ -48,22 +53,14 @@ class PortalError(Exception):
         return body
 
 
-class LedgerUnavailableError(PortalError):
-    """The Fabric Gateway cannot be reached: pages show the reason, the API answers 503."""
-
-    http_status = 503
-    title = "Ledger unavailable"
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason, rule="ledger_unavailable")
-        self.reason = reason
-
-
 def _domain_problem(exc: DomainError) -> dict[str, Any]:
     data = exc.to_dict()
-    return {"type": f"urn:envalue:problem:{exc.rule}", "title": type(exc).__name__,
+    body = {"type": f"urn:envalue:problem:{exc.rule}", "title": type(exc).__name__,
             "status": exc.http_status, "detail": exc.message, "rule": exc.rule,
             "field": exc.field, "value": data["value"]}
+    # ledger outcomes also name the operation and transaction (envalue.ledger.errors)
+    body.update({k: data[k] for k in ("operation", "transaction_id") if k in data})
+    return body
 
 
 def problem_response(body: dict[str, Any], status: int) -> Response:

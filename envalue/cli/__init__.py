@@ -18,6 +18,8 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "bench",
     "portal",
     "verify",
+    "token",
+    "credit",
 )
 
 

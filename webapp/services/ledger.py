@@ -1,25 +1,61 @@
-"""Ledger-backed reads for the wallet, credits and traceability pages.
+"""The portal's ledger operations: `envalue.ledger` with the portal user as the caller.
 
-Why thin: each function names the chaincode transaction it evaluates, as the acting
-user, through `webapp.gateway`; when the Gateway cannot be reached the caller gets
-`LedgerUnavailableError` and shows its reason. No ledger data is ever made up here.
+Why thin: the domain functions, their validation and the decoding of ledger errors live
+in `envalue.ledger` (shared with the CLI). This adapter checks the portal permission,
+turns a JSON body into the chaincode's own message dataclass (`decode_message`; the
+owner defaults to the user's holder key), runs the domain function in a session signing
+as the user, writes the audit entry of every submission, and returns JSON-ready data.
+Input is validated before any connection, so a bad request is a 400 even while the
+ledger is unavailable (503). No ledger data is ever made up here.
 """
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, TypeVar
 
 from flask import current_app
+from sqlalchemy import select
 
-from ..db import PortalUser
-from ..errors import PortalError
+from envalue.chaincode.domain.credits.msg_add_lots import MsgAddLots
+from envalue.chaincode.domain.credits.msg_create_program import MsgCreateProgram
+from envalue.chaincode.domain.credits.msg_enroll_site import MsgEnrollSite
+from envalue.chaincode.domain.credits.msg_open_report import MsgOpenReport
+from envalue.chaincode.domain.credits.msg_retire_credits import MsgRetireCredits
+from envalue.chaincode.domain.credits.msg_settle_report import MsgSettleReport
+from envalue.chaincode.domain.credits.msg_transfer_credits import MsgTransferCredits
+from envalue.chaincode.domain.credits.msg_verify_report import MsgVerifyReport
+from envalue.chaincode.domain.errors import ValidationError
+from envalue.chaincode.domain.tokens.msg_escrow import MsgEscrow
+from envalue.chaincode.domain.tokens.msg_release import MsgRelease
+from envalue.chaincode.domain.tokens.msg_request_cancel import MsgRequestCancel
+from envalue.chaincode.domain.tokens.msg_retire import MsgRetire
+from envalue.chaincode.domain.tokens.msg_transfer import MsgTransfer
+from envalue.ledger import credits, tokens
+from envalue.ledger.errors import LedgerError, LedgerUnavailableError
+from envalue.ledger.identities import owner_key_of
+from envalue.ledger.messages import TxResult, decode_message, query_call
+from envalue.ledger.quantities import parse_yen
+from envalue.ledger.session import LedgerSession
+
+from .. import audit
+from ..db import PortalUser, get_session
 from ..gateway import LedgerStatus, gateway
 from ..security import require_permission
 from .users import key_secret
 
-__all__ = ["credit_report", "distribution", "ledger_status", "lot_history", "lot_holding",
-           "trace"]
+__all__ = [
+    "add_lots", "approve_cancel", "create_program", "credit_report", "distribution",
+    "enroll_site", "escrow_tokens", "holder_of", "ledger_status", "lot_history",
+    "lot_holding", "open_report", "release_escrow", "release_report", "request_cancel",
+    "retire_credits", "retire_tokens", "settle_report", "submit_report", "supply_audit",
+    "trace", "transfer_credits", "transfer_tokens", "verify_report",
+]
+
+M = TypeVar("M")
+_HOLDER_FIELDS = ("owner", "recipient", "counterparty")
+T = TypeVar("T")
 
 
 def ledger_status(user: PortalUser) -> LedgerStatus:
@@ -27,46 +63,238 @@ def ledger_status(user: PortalUser) -> LedgerStatus:
     return gateway().status(user.org_key)
 
 
-def _evaluate(user: PortalUser, contract: str, function: str, *args: str) -> Any:
-    with gateway().contract_for(user, contract,
-                                key_secret=key_secret(current_app.config)) as handle:
-        raw = handle.evaluate_transaction(function, *args)
-    return json.loads(raw or b"null")
+@contextmanager
+def _session(user: PortalUser) -> Iterator[LedgerSession]:
+    with gateway().session_for(user, key_secret=key_secret(current_app.config)) as session:
+        yield session
 
 
-def _need(value: str, field: str) -> str:
-    value = value.strip()
-    if not value:
-        raise PortalError("required", field=field, value=value, rule="required")
-    return value
+def _owner(user: PortalUser) -> str:
+    return owner_key_of(user.msp_id, user.cert_pem.encode())
 
 
+def holder_of(ref: str, field: str = "owner") -> str:
+    """A holder key as given, or the holder key of the portal user named `ref`."""
+    if "/" in ref:
+        return ref
+    user = get_session().scalar(select(PortalUser).where(PortalUser.username == ref))
+    if user is None:
+        raise ValidationError(field, ref, "holder",
+                              f"{ref!r} is neither a holder key '<MSP ID>/<client id>' nor "
+                              "a portal user name (user@org)")
+    return _owner(user)
+
+
+def _holders(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Portal user names in holder fields replaced by their holder keys."""
+    for name in _HOLDER_FIELDS:
+        value = data.get(name)
+        if isinstance(value, str) and value:
+            data[name] = holder_of(value, f"{prefix}{name}")
+    return data
+
+
+def _message(cls: type[M], body: Mapping[str, Any], user: PortalUser, *,
+             default_owner: bool = True, **fixed: Any) -> M:
+    """The chaincode message `cls` from a JSON body (path parameters in `fixed` win);
+    holder fields may name portal users; `owner` defaults to the user's own key."""
+    data = _holders({**body, **fixed})
+    for name in ("items", "lots"):  # MsgTransfer.items[].recipient, MsgAddLots.lots[].owner
+        if isinstance(data.get(name), list):
+            data[name] = [_holders(dict(x), f"{name}[{i}].") if isinstance(x, Mapping) else x
+                          for i, x in enumerate(data[name])]
+    if default_owner and "owner" in cls.__dataclass_fields__ and not data.get("owner"):  # type: ignore[attr-defined]
+        data["owner"] = _owner(user)
+    return decode_message(cls, data)
+
+
+def _submit(user: PortalUser, operation: str, target: str,
+            run: Callable[[LedgerSession], TxResult]) -> dict[str, Any]:
+    """Run one submission as `user`; what reached the ledger (committed, refused, or failed
+    for want of a peer) is recorded in the audit log. Input errors are the caller's 400."""
+    try:
+        with _session(user) as session:
+            result = run(session)
+    except LedgerError as exc:
+        outcome = "failed" if isinstance(exc, LedgerUnavailableError) else "refused"
+        audit.record(get_session(), actor=user.username, msp_id=user.msp_id,
+                     action=f"ledger.{operation}", target=target, outcome=outcome,
+                     detail=f"{exc.rule}: {exc.message}")
+        raise
+    audit.record(get_session(), actor=user.username, msp_id=user.msp_id,
+                 action=f"ledger.{operation}", target=target, outcome="ok",
+                 detail=f"tx {result.transaction_id} block {result.block_number}")
+    return result.to_dict()
+
+
+def _evaluate(user: PortalUser, run: Callable[[LedgerSession], T]) -> T:
+    with _session(user) as session:
+        return run(session)
+
+
+# -- reads ------------------------------------------------------------------------------
 def lot_holding(user: PortalUser | None, lot_id: str, owner: str = "") -> Any:
     """``tokens:holding`` for a lot and owner (default: the user's own identity)."""
     actor = require_permission(user, "wallet.view")
-    return _evaluate(actor, "tokens", "holding", _need(lot_id, "lot_id"), owner)
+    key = holder_of(owner) if owner else _owner(actor)
+    call = tokens.holding_call(lot_id.strip(), key)
+    return _evaluate(actor, lambda s: s.evaluate(call)).to_dict()
 
 
 def lot_history(user: PortalUser | None, lot_id: str, owner: str = "") -> Any:
     """``tokens:history`` of a lot (optionally one owner's entries)."""
     actor = require_permission(user, "wallet.view")
-    return _evaluate(actor, "tokens", "history", _need(lot_id, "lot_id"), owner)
+    call = tokens.history_call(lot_id.strip(), holder_of(owner) if owner else "")
+    return [e.to_dict() for e in _evaluate(actor, lambda s: s.evaluate(call))]
+
+
+def supply_audit(user: PortalUser | None, lot_id: str = "") -> Any:
+    """``tokens:audit``: the supply equation of one lot or of the whole ledger."""
+    actor = require_permission(user, "trace.view")
+    call = tokens.audit_call(lot_id.strip())
+    return _evaluate(actor, lambda s: s.evaluate(call)).to_dict()
 
 
 def credit_report(user: PortalUser | None, report_id: str) -> Any:
     """``credits:report``: a monitoring report with its review state."""
     actor = require_permission(user, "credits.view")
-    return _evaluate(actor, "credits", "report", _need(report_id, "report_id"))
+    call = credits.report_call(report_id.strip())
+    return _evaluate(actor, lambda s: s.evaluate(call)).to_dict()
 
 
-def distribution(user: PortalUser | None, batch_id: str, proceeds_yen: str) -> Any:
+def distribution(user: PortalUser | None, batch_id: str, proceeds_yen: Any) -> Any:
     """``credits:distribution``: the distribution statement of an issued batch."""
     actor = require_permission(user, "credits.view")
-    return _evaluate(actor, "credits", "distribution", _need(batch_id, "batch_id"),
-                     _need(proceeds_yen, "proceeds_yen"))
+    call = credits.distribution_call(batch_id.strip(), parse_yen(proceeds_yen))
+    return _evaluate(actor, lambda s: s.evaluate(call)).to_dict()
 
 
 def trace(user: PortalUser | None, lot_id: str, calculation_id: str = "") -> Any:
     """``measurement:trace``: from a lot down to its calculation, batches and readings."""
     actor = require_permission(user, "trace.view")
-    return _evaluate(actor, "measurement", "trace", _need(lot_id, "lot_id"), calculation_id)
+    if not lot_id.strip():
+        raise ValidationError("lot_id", lot_id, "required", "must be a non-empty string")
+    call = query_call("measurement", "trace", lot_id.strip(), calculation_id)
+    return _evaluate(actor, lambda s: s.evaluate(call))
+
+
+# -- token writes -----------------------------------------------------------------------
+def transfer_tokens(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "wallet.view")
+    msg = _message(MsgTransfer, body, actor)
+    return _submit(actor, "tokens:transfer", ",".join(i.lot_id for i in msg.items)[:255],
+                   lambda s: tokens.transfer_tokens(s, msg.items, owner=msg.owner))
+
+
+def retire_tokens(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "wallet.view")
+    msg = _message(MsgRetire, body, actor)
+    return _submit(actor, "tokens:retire", msg.lot_id, lambda s: tokens.retire_tokens(
+        s, msg.lot_id, msg.quantity_kg, msg.info, owner=msg.owner))
+
+
+def escrow_tokens(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "wallet.view")
+    msg = _message(MsgEscrow, body, actor)
+    return _submit(actor, "tokens:escrow", msg.escrow_id, lambda s: tokens.escrow_tokens(
+        s, msg.escrow_id, msg.lot_id, msg.counterparty, msg.quantity_kg, msg.expires_at,
+        owner=msg.owner))
+
+
+def release_escrow(user: PortalUser | None, escrow_id: str,
+                   body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "wallet.view")
+    msg = _message(MsgRelease, body, actor, escrow_id=escrow_id)
+    return _submit(actor, "tokens:release", escrow_id,
+                   lambda s: tokens.release_escrow(s, msg.escrow_id,
+                                                   settle=msg.action == "settle"))
+
+
+def request_cancel(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "credits.view")
+    msg = _message(MsgRequestCancel, body, actor, default_owner=False)
+    return _submit(actor, "tokens:request_cancel", msg.request_id, lambda s: tokens.request_cancel(
+        s, msg.request_id, msg.lot_id, msg.owner, msg.quantity_kg, msg.reason))
+
+
+def approve_cancel(user: PortalUser | None, request_id: str) -> dict[str, Any]:
+    actor = require_permission(user, "credits.view")
+    call = tokens.approve_cancel_call(request_id)
+    return _submit(actor, "tokens:approve_cancel", request_id, lambda s: s.submit(call))
+
+
+# -- credit writes ----------------------------------------------------------------------
+def create_program(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "credits.view")
+    msg = _message(MsgCreateProgram, body, actor)
+    return _submit(actor, "credits:create_program", msg.program_id,
+                   lambda s: credits.create_program(s, msg.program_id, msg.name,
+                                                    msg.methodologies))
+
+
+def enroll_site(user: PortalUser | None, program_id: str,
+                body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "credits.view")
+    msg = _message(MsgEnrollSite, body, actor, default_owner=False, program_id=program_id)
+    return _submit(actor, "credits:enroll_site", f"{program_id}/{msg.site_id}",
+                   lambda s: credits.enroll_site(s, msg.program_id, msg.site_id, msg.owner))
+
+
+def open_report(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "credits.view")
+    msg = _message(MsgOpenReport, body, actor)
+    return _submit(actor, "credits:open_report", msg.report_id, lambda s: credits.open_report(
+        s, msg.report_id, msg.program_id, msg.period_start, msg.period_end))
+
+
+def add_lots(user: PortalUser | None, report_id: str,
+             body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "credits.view")
+    msg = _message(MsgAddLots, body, actor, report_id=report_id)
+    return _submit(actor, "credits:add_lots", report_id,
+                   lambda s: credits.add_lots(s, msg.report_id, msg.lots))
+
+
+def submit_report(user: PortalUser | None, report_id: str) -> dict[str, Any]:
+    actor = require_permission(user, "credits.view")
+    call = credits.submit_report_call(report_id)
+    return _submit(actor, "credits:submit_report", report_id, lambda s: s.submit(call))
+
+
+def verify_report(user: PortalUser | None, report_id: str,
+                  body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "credits.review")
+    msg = _message(MsgVerifyReport, body, actor, report_id=report_id)
+    return _submit(actor, "credits:verify_report", report_id, lambda s: credits.verify_report(
+        s, msg.report_id, msg.decision, msg.comments))
+
+
+def settle_report(user: PortalUser | None, report_id: str,
+                  body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "credits.view")
+    msg = _message(MsgSettleReport, body, actor, report_id=report_id)
+    return _submit(actor, "credits:settle_report", report_id,
+                   lambda s: credits.settle_report(s, msg.report_id, msg.limit))
+
+
+def release_report(user: PortalUser | None, report_id: str,
+                   body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "credits.view")
+    msg = _message(MsgSettleReport, body, actor, report_id=report_id)
+    return _submit(actor, "credits:release_report", report_id,
+                   lambda s: credits.release_report(s, msg.report_id, msg.limit))
+
+
+def transfer_credits(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "credits.view")
+    msg = _message(MsgTransferCredits, body, actor)
+    return _submit(actor, "credits:transfer", msg.batch_id, lambda s: credits.transfer_credits(
+        s, msg.batch_id, msg.recipient, msg.quantity_t, owner=msg.owner))
+
+
+def retire_credits(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
+    actor = require_permission(user, "credits.view")
+    msg = _message(MsgRetireCredits, body, actor)
+    return _submit(actor, "credits:retire", msg.batch_id, lambda s: credits.retire_credits(
+        s, msg.batch_id, msg.quantity_t, msg.user_name, msg.use, msg.purpose_detail,
+        msg.reporting_year, owner=msg.owner))

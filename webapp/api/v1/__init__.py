@@ -13,12 +13,14 @@ blueprint = Blueprint("api_v1", __name__)
 from . import (  # noqa: E402,F401
     calculations,
     certificates,
+    credits,
     energy,
     ledger,
     me,
     methodologies,
     openapi,
     reports,
+    tokens,
 )
 
 __all__ = ["blueprint"]

@@ -1,0 +1,163 @@
+"""Credit programs: programs and sites, monitoring reports (bundle, submit, verify,
+settle), credit transfers and retirements, reports and distribution statements.
+
+Bodies are the chaincode's messages (``envalue.chaincode.domain.credits.msg_*``) as JSON,
+the path supplying ids; answers as in `tokens` (200 committed transaction, problem+json
+400/401/403/409/422/503). Bundling and settlement are paged on the ledger: one request
+writes one page; settle again until the event says ``complete``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+
+from envalue.chaincode.domain.credits.msg_add_lots import MAX_PAGE
+from envalue.chaincode.domain.credits.msg_retire_credits import USES
+from envalue.chaincode.domain.credits.msg_settle_report import MAX_SETTLE_PAGE
+from envalue.chaincode.domain.credits.msg_verify_report import DECISIONS
+
+from ...errors import PortalError
+from ...security import api_auth_required
+from ...services import ledger
+from . import blueprint
+from ._body import json_body
+from .tokens import ID, QUANTITY, TEXT, YEAR, holder_field, ledger_operation, optional_body
+
+_DATE = {"type": "string", "format": "date"}
+_PAGE = {"type": "object", "additionalProperties": False, "properties": {
+    "limit": {"type": "integer", "minimum": 1, "maximum": MAX_SETTLE_PAGE,
+              "default": MAX_SETTLE_PAGE}}}
+
+
+def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": required,
+            "additionalProperties": False}
+
+
+@blueprint.post("/credits/programs")
+@api_auth_required("credits.view")
+@ledger_operation("Create a program-type project (Platform operator; credits:create_program)",
+                  tag="credits", body=_object({
+                      "program_id": ID, "name": TEXT,
+                      "methodologies": {"type": "array", "minItems": 1, "items": TEXT}},
+                      ["program_id", "name", "methodologies"]))
+def create_program() -> dict[str, Any]:
+    return ledger.create_program(g.api_user, json_body())
+
+
+@blueprint.post("/credits/programs/<program_id>/sites")
+@api_auth_required("credits.view")
+@ledger_operation("Enroll a site of any owner in the program (credits:enroll_site)",
+                  tag="credits", path=("program_id",), body=_object(
+                      {"site_id": ID, "owner": holder_field("site owner")},
+                      ["site_id", "owner"]))
+def enroll_site(program_id: str) -> dict[str, Any]:
+    return ledger.enroll_site(g.api_user, program_id, json_body())
+
+
+@blueprint.post("/credits/reports")
+@api_auth_required("credits.view")
+@ledger_operation("Open a monitoring report for one period (credits:open_report)",
+                  tag="credits", body=_object({
+                      "report_id": ID, "program_id": ID, "period_start": _DATE,
+                      "period_end": _DATE},
+                      ["report_id", "program_id", "period_start", "period_end"]))
+def open_report() -> dict[str, Any]:
+    return ledger.open_report(g.api_user, json_body())
+
+
+@blueprint.post("/credits/reports/<report_id>/lots")
+@api_auth_required("credits.view")
+@ledger_operation("Bundle one page of eligible holdings into the report (credits:add_lots)",
+                  tag="credits", path=("report_id",), body=_object({"lots": {
+                      "type": "array", "minItems": 1, "maxItems": MAX_PAGE,
+                      "items": _object({"lot_id": ID, "owner": holder_field("lot owner")},
+                                       ["lot_id", "owner"])}}, ["lots"]))
+def add_lots(report_id: str) -> dict[str, Any]:
+    return ledger.add_lots(g.api_user, report_id, json_body())
+
+
+@blueprint.post("/credits/reports/<report_id>/submit")
+@api_auth_required("credits.view")
+@ledger_operation("Close collection and submit the report for verification "
+                  "(credits:submit_report)", tag="credits", path=("report_id",))
+def submit_report(report_id: str) -> dict[str, Any]:
+    return ledger.submit_report(g.api_user, report_id)
+
+
+@blueprint.post("/credits/reports/<report_id>/verification")
+@api_auth_required("credits.review")
+@ledger_operation("Approve (issues the credit batch) or reject (comments required) a "
+                  "submitted report (verifier; credits:verify_report)", tag="credits",
+                  path=("report_id",), body=_object({
+                      "decision": {"type": "string", "enum": list(DECISIONS)},
+                      "comments": TEXT}, ["decision"]))
+def verify_report(report_id: str) -> dict[str, Any]:
+    return ledger.verify_report(g.api_user, report_id, json_body())
+
+
+@blueprint.post("/credits/reports/<report_id>/settlement")
+@api_auth_required("credits.view")
+@ledger_operation("Write one page of contributors' shares of an approved report "
+                  "(credits:settle_report); repeat until the event says complete",
+                  tag="credits", path=("report_id",), body=_PAGE, body_required=False)
+def settle_report(report_id: str) -> dict[str, Any]:
+    return ledger.settle_report(g.api_user, report_id, optional_body())
+
+
+@blueprint.post("/credits/reports/<report_id>/release")
+@api_auth_required("credits.view")
+@ledger_operation("Return one page of a rejected report's holdings to tradable "
+                  "(credits:release_report)", tag="credits", path=("report_id",),
+                  body=_PAGE, body_required=False)
+def release_report(report_id: str) -> dict[str, Any]:
+    return ledger.release_report(g.api_user, report_id, optional_body())
+
+
+@blueprint.get("/credits/reports/<report_id>")
+@api_auth_required("credits.view")
+@ledger_operation("A monitoring report with its state and review history (credits:report)",
+                  tag="credits", method="get", path=("report_id",), result={"type": "object"})
+def report(report_id: str) -> dict[str, Any]:
+    return ledger.credit_report(g.api_user, report_id)  # type: ignore[no-any-return]
+
+
+@blueprint.get("/credits/batches/<batch_id>/distribution")
+@api_auth_required("credits.view")
+@ledger_operation("How a sale's proceeds split among the batch's contributors, to the yen "
+                  "(credits:distribution)", tag="credits", method="get", path=("batch_id",),
+                  query=({"in": "query", "name": "proceeds_yen", "required": True,
+                          "schema": {"type": "integer", "minimum": 0}},),
+                  result={"type": "object"})
+def distribution(batch_id: str) -> dict[str, Any]:
+    proceeds = request.args.get("proceeds_yen")
+    if proceeds is None:
+        raise PortalError("required", field="proceeds_yen", rule="required")
+    return ledger.distribution(g.api_user, batch_id, proceeds)  # type: ignore[no-any-return]
+
+
+@blueprint.post("/credits/transfers")
+@api_auth_required("credits.view")
+@ledger_operation("Transfer whole tonnes of a credit batch (credits:transfer)", tag="credits",
+                  body=_object({"owner": holder_field("owner (default: you)"), "batch_id": ID,
+                                "recipient": holder_field("recipient"),
+                                "quantity_t": QUANTITY},
+                               ["batch_id", "recipient", "quantity_t"]))
+def transfer_credits() -> dict[str, Any]:
+    return ledger.transfer_credits(g.api_user, json_body())
+
+
+@blueprint.post("/credits/retirements")
+@api_auth_required("credits.view")
+@ledger_operation("Retire (invalidate) whole tonnes with the J-Credit invalidation fields "
+                  "(credits:retire)", tag="credits", body=_object({
+                      "owner": holder_field("owner (default: you)"), "batch_id": ID,
+                      "quantity_t": QUANTITY, "user_name": TEXT,
+                      "use": {"type": "string", "enum": list(USES)}, "purpose_detail": TEXT,
+                      "reporting_year": YEAR},
+                      ["batch_id", "quantity_t", "user_name", "use", "purpose_detail",
+                       "reporting_year"]))
+def retire_credits() -> dict[str, Any]:
+    return ledger.retire_credits(g.api_user, json_body())
