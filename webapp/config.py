@@ -10,6 +10,8 @@ Environment:
   (HKDF); defaults to a derivation of the session secret under a separate label.
 - ``ENVALUE_PORTAL_DB``: SQLAlchemy URL (default ``sqlite:///<checkout>/var/portal.db``).
 - ``ENVALUE_PORTAL_INGEST_DB``: off-chain store for uploads (default: the portal DB).
+- ``ENVALUE_READMODEL_DB``: the read model's SQLAlchemy URL (default: ``readmodel.db``
+  beside a SQLite portal DB; see `webapp.services.readmodel.readmodel_url`).
 - ``ENVALUE_PORTAL_SECURE_COOKIES``: ``1`` behind TLS (session cookie ``Secure``).
 - ``ENVALUE_PORTAL_LOGIN_LIMIT``: Flask-Limiter rule for POST /login (default 5/minute).
 - ``ENVALUE_PORTAL_PROXY_HOPS``: number of trusted reverse proxies (X-Forwarded-*).
@@ -66,6 +68,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "DATABASE_URL": env.get("ENVALUE_PORTAL_DB") or default_db_url(),
         # uploads' off-chain store: the portal DB unless shared with `envalue ingest --db`
         "INGEST_DATABASE_URL": env.get("ENVALUE_PORTAL_INGEST_DB") or "",
+        # the read model `envalue readmodel run` fills: "" = readmodel.db beside the portal DB
+        "READMODEL_URL": env.get("ENVALUE_READMODEL_DB") or "",
         "SESSION_COOKIE_NAME": "envalue_session",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -1,0 +1,438 @@
+"""The read model's tables: what the portal's pages list, kept off the ledger.
+
+Why a separate database: pages must not scan the ledger, so a listener projects the
+channel's committed transactions into these tables (`projector`). The ledger stays the
+source of truth: every row keeps the transaction id and block number of its last change,
+so a page can send a reader to the ledger record behind it.
+
+Quantities are integers (kg-CO2e, t-CO2) in ``BigInteger`` columns; nothing is a float.
+Owner keys are the ledger's holder keys (``<msp id>/<client id>``) and ``owner_msp`` their
+MSP part, so off-chain dashboards can be scoped by organisation.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text, create_engine
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+__all__ = [
+    "AppliedEvent", "Base", "Calculation", "Cancellation", "Checkpoint", "CreditBatch",
+    "CreditHolding", "CreditProgram", "CreditRetirement", "CreditShare", "CreditTransfer",
+    "Device", "Equipment", "Escrow", "FactorVersion", "Holding", "Htlc", "ListenerStatus",
+    "MeasurementBatch", "Meter", "MethodologyVersion", "MonitoringReport",
+    "PartnerRetirement", "Pledge", "ProgramSite", "ReportMember", "Retirement", "Site",
+    "TokenLot", "Transfer", "UnprojectedEvent", "make_engine", "make_sessions", "utcnow",
+]
+
+KEY = String(512)  # holder keys carry two X.509 distinguished names
+ID = String(256)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class LedgerRef:
+    """Where on the ledger a row last changed."""
+
+    tx_id: Mapped[str] = mapped_column(String(64))
+    block_number: Mapped[int] = mapped_column(BigInteger, index=True)
+
+
+# -- registry and measurement ------------------------------------------------------------
+
+class Site(LedgerRef, Base):
+    __tablename__ = "rm_sites"
+    site_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text, default="")
+    owner_msp: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class Equipment(LedgerRef, Base):
+    __tablename__ = "rm_equipment"
+    equipment_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ID, index=True)
+    owner_msp: Mapped[str] = mapped_column(String(64), index=True)
+    owner: Mapped[str] = mapped_column(KEY, default="")
+    equipment_type: Mapped[str] = mapped_column(String(64))
+    methodology: Mapped[str] = mapped_column(String(64))
+    methodology_version: Mapped[str] = mapped_column(String(32))
+
+
+class Meter(LedgerRef, Base):
+    __tablename__ = "rm_meters"
+    meter_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    equipment_id: Mapped[str] = mapped_column(ID, index=True)
+    owner_msp: Mapped[str] = mapped_column(String(64), index=True, default="")
+    serial: Mapped[str] = mapped_column(String(128), default="")
+    quantities: Mapped[str] = mapped_column(Text, default="")  # comma-separated channels
+    verification_valid_from: Mapped[str] = mapped_column(String(40), default="")
+    verification_valid_until: Mapped[str] = mapped_column(String(40), default="")
+
+
+class Device(LedgerRef, Base):
+    __tablename__ = "rm_devices"
+    device_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    owner_msp: Mapped[str] = mapped_column(String(64), index=True)
+    meter_ids: Mapped[str] = mapped_column(Text, default="")  # comma-separated
+
+
+class MethodologyVersion(LedgerRef, Base):
+    __tablename__ = "rm_methodology_versions"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    title: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(32))
+
+
+class FactorVersion(LedgerRef, Base):
+    __tablename__ = "rm_factor_versions"
+    series: Mapped[str] = mapped_column(String(64), primary_key=True)
+    factor_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), default="")
+    status: Mapped[str] = mapped_column(String(32))
+
+
+class MeasurementBatch(LedgerRef, Base):
+    __tablename__ = "rm_measurement_batches"
+    batch_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    device_id: Mapped[str] = mapped_column(ID, index=True)
+    meter_id: Mapped[str] = mapped_column(ID, index=True)
+    equipment_id: Mapped[str] = mapped_column(ID, index=True)
+    owner_msp: Mapped[str] = mapped_column(String(64), index=True, default="")
+    period_start: Mapped[str] = mapped_column(String(40))
+    period_end: Mapped[str] = mapped_column(String(40))
+    reading_count: Mapped[int] = mapped_column(BigInteger)
+    merkle_root: Mapped[str] = mapped_column(String(128))
+    meter_verification_valid: Mapped[bool] = mapped_column(Boolean)
+
+
+class Calculation(LedgerRef, Base):
+    """A calculation and where it stands: calculated → approved/rejected → minted, or
+    superseded. `factor_versions` lists ``series/factor_id@version`` comma-separated."""
+
+    __tablename__ = "rm_calculations"
+    calculation_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    equipment_id: Mapped[str] = mapped_column(ID, index=True)
+    site_id: Mapped[str] = mapped_column(ID, index=True)
+    owner: Mapped[str] = mapped_column(KEY, default="")
+    owner_msp: Mapped[str] = mapped_column(String(64), index=True)
+    period_start: Mapped[str] = mapped_column(String(40))
+    period_end: Mapped[str] = mapped_column(String(40))
+    methodology: Mapped[str] = mapped_column(String(64))
+    methodology_version: Mapped[str] = mapped_column(String(32))
+    factor_versions: Mapped[str] = mapped_column(Text, default="")
+    reduction_kg: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    superseded_by: Mapped[str] = mapped_column(ID, default="")
+    lot_id: Mapped[str] = mapped_column(ID, default="")
+
+
+# -- tokens --------------------------------------------------------------------------------
+
+class TokenLot(LedgerRef, Base):
+    """A minted lot with its supply per state (the ledger's `LotSupply` figures)."""
+
+    __tablename__ = "rm_token_lots"
+    lot_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    issued_kg: Mapped[int] = mapped_column(BigInteger)
+    vintage_start: Mapped[str] = mapped_column(String(40), default="")
+    vintage_end: Mapped[str] = mapped_column(String(40), default="")
+    methodology: Mapped[str] = mapped_column(String(64), default="")
+    methodology_version: Mapped[str] = mapped_column(String(32), default="")
+    site_id: Mapped[str] = mapped_column(ID, default="")
+    calculation_id: Mapped[str] = mapped_column(ID, default="")
+    first_owner: Mapped[str] = mapped_column(KEY, default="")
+    tradable_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+    escrowed_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+    retired_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+    bundled_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+    bridged_out_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+    cancelled_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class Holding(LedgerRef, Base):
+    """One owner's kg of one lot in one state (rows with 0 kg are removed)."""
+
+    __tablename__ = "rm_holdings"
+    lot_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    owner: Mapped[str] = mapped_column(KEY, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    owner_msp: Mapped[str] = mapped_column(String(64), index=True)
+    kg: Mapped[int] = mapped_column(BigInteger)
+
+
+class EventRow:
+    """A row that is one domain event: the event's place on the ledger is its key."""
+
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tx_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+class Transfer(EventRow, Base):
+    __tablename__ = "rm_transfers"
+    lot_id: Mapped[str] = mapped_column(ID, index=True)
+    sender: Mapped[str] = mapped_column(KEY, index=True)
+    recipient: Mapped[str] = mapped_column(KEY, index=True)
+    quantity_kg: Mapped[int] = mapped_column(BigInteger)
+    retired_on_receipt: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Retirement(LedgerRef, Base):
+    """A retired serial range ``ENV-<lot>-<first>-<last>`` with beneficiary and purpose."""
+
+    __tablename__ = "rm_retirements"
+    serial: Mapped[str] = mapped_column(ID, primary_key=True)
+    lot_id: Mapped[str] = mapped_column(ID, index=True)
+    owner: Mapped[str] = mapped_column(KEY, index=True)
+    owner_msp: Mapped[str] = mapped_column(String(64), index=True)
+    quantity_kg: Mapped[int] = mapped_column(BigInteger)
+    serial_first: Mapped[int] = mapped_column(BigInteger)
+    serial_last: Mapped[int] = mapped_column(BigInteger)
+    beneficiary: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(String(64))
+    reporting_year: Mapped[int] = mapped_column(Integer)
+    retired_at: Mapped[str] = mapped_column(String(40), default="")
+
+
+class Escrow(LedgerRef, Base):
+    __tablename__ = "rm_escrows"
+    escrow_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    lot_id: Mapped[str] = mapped_column(ID, index=True)
+    owner: Mapped[str] = mapped_column(KEY, index=True)
+    counterparty: Mapped[str] = mapped_column(KEY, index=True)
+    quantity_kg: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class Cancellation(LedgerRef, Base):
+    __tablename__ = "rm_cancellations"
+    request_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    lot_id: Mapped[str] = mapped_column(ID, index=True)
+    owner: Mapped[str] = mapped_column(KEY, index=True)
+    quantity_kg: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_by: Mapped[str] = mapped_column(KEY)
+    status: Mapped[str] = mapped_column(String(16))
+    approved_by: Mapped[str] = mapped_column(KEY, default="")
+
+
+# -- credits -------------------------------------------------------------------------------
+
+class CreditProgram(LedgerRef, Base):
+    __tablename__ = "rm_credit_programs"
+    program_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    operator: Mapped[str] = mapped_column(KEY)
+    methodologies: Mapped[str] = mapped_column(Text, default="")  # comma-separated
+    carry_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+    open_report: Mapped[str] = mapped_column(ID, default="")
+
+
+class ProgramSite(LedgerRef, Base):
+    __tablename__ = "rm_program_sites"
+    program_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    site_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    owner: Mapped[str] = mapped_column(KEY, index=True)
+
+
+class MonitoringReport(LedgerRef, Base):
+    __tablename__ = "rm_monitoring_reports"
+    report_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    program_id: Mapped[str] = mapped_column(ID, index=True)
+    period_start: Mapped[str] = mapped_column(String(40))
+    period_end: Mapped[str] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    pool_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+    carried_in_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+    member_count: Mapped[int] = mapped_column(Integer, default=0)
+    issued_t: Mapped[int] = mapped_column(BigInteger, default=0)
+    remainder_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+    verified_by: Mapped[str] = mapped_column(KEY, default="")
+    comments: Mapped[str] = mapped_column(Text, default="")
+
+
+class ReportMember(LedgerRef, Base):
+    __tablename__ = "rm_report_members"
+    report_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lot_id: Mapped[str] = mapped_column(ID, index=True)
+    owner: Mapped[str] = mapped_column(KEY, index=True)
+    kg: Mapped[int] = mapped_column(BigInteger)
+
+
+class CreditBatch(LedgerRef, Base):
+    """Credits issued from one report: serials ``<serial prefix>-1-<issued_t>``."""
+
+    __tablename__ = "rm_credit_batches"
+    batch_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    program_id: Mapped[str] = mapped_column(ID, index=True)
+    report_id: Mapped[str] = mapped_column(ID)
+    period_start: Mapped[str] = mapped_column(String(40))
+    period_end: Mapped[str] = mapped_column(String(40))
+    serial: Mapped[str] = mapped_column(ID)
+    issued_t: Mapped[int] = mapped_column(BigInteger)
+    retired_t: Mapped[int] = mapped_column(BigInteger, default=0)
+    credited_kg: Mapped[int] = mapped_column(BigInteger)
+    issued_to: Mapped[str] = mapped_column(KEY)
+    settled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class CreditShare(LedgerRef, Base):
+    """A contributor's credited kg in a batch (carried-in kg included)."""
+
+    __tablename__ = "rm_credit_shares"
+    batch_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    owner: Mapped[str] = mapped_column(KEY, primary_key=True)
+    owner_msp: Mapped[str] = mapped_column(String(64), index=True)
+    kg: Mapped[int] = mapped_column(BigInteger)
+    carried_in_kg: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CreditHolding(LedgerRef, Base):
+    __tablename__ = "rm_credit_holdings"
+    batch_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    owner: Mapped[str] = mapped_column(KEY, primary_key=True)
+    owner_msp: Mapped[str] = mapped_column(String(64), index=True)
+    tradable_t: Mapped[int] = mapped_column(BigInteger, default=0)
+    retired_t: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class CreditTransfer(EventRow, Base):
+    __tablename__ = "rm_credit_transfers"
+    batch_id: Mapped[str] = mapped_column(ID, index=True)
+    sender: Mapped[str] = mapped_column(KEY, index=True)
+    recipient: Mapped[str] = mapped_column(KEY, index=True)
+    quantity_t: Mapped[int] = mapped_column(BigInteger)
+
+
+class CreditRetirement(LedgerRef, Base):
+    __tablename__ = "rm_credit_retirements"
+    serial: Mapped[str] = mapped_column(ID, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(ID, index=True)
+    owner: Mapped[str] = mapped_column(KEY, index=True)
+    quantity_t: Mapped[int] = mapped_column(BigInteger)
+    serial_first: Mapped[int] = mapped_column(BigInteger)
+    serial_last: Mapped[int] = mapped_column(BigInteger)
+    user_name: Mapped[str] = mapped_column(Text)
+    use: Mapped[str] = mapped_column(String(64))
+    purpose_detail: Mapped[str] = mapped_column(Text)
+    reporting_year: Mapped[int] = mapped_column(Integer)
+
+
+# -- bridge --------------------------------------------------------------------------------
+
+class Pledge(LedgerRef, Base):
+    __tablename__ = "rm_pledges"
+    pledge_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    lot_id: Mapped[str] = mapped_column(ID, index=True)
+    owner: Mapped[str] = mapped_column(KEY, index=True)
+    quantity_kg: Mapped[int] = mapped_column(BigInteger)
+    target_network: Mapped[str] = mapped_column(String(128))
+    recipient: Mapped[str] = mapped_column(KEY)
+    expires_at: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class Htlc(LedgerRef, Base):
+    __tablename__ = "rm_htlcs"
+    htlc_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    lot_id: Mapped[str] = mapped_column(ID, index=True)
+    owner: Mapped[str] = mapped_column(KEY, index=True)
+    recipient: Mapped[str] = mapped_column(KEY, index=True)
+    quantity_kg: Mapped[int] = mapped_column(BigInteger)
+    hash_lock: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(16))
+
+
+class PartnerRetirement(LedgerRef, Base):
+    __tablename__ = "rm_partner_retirements"
+    partner_network: Mapped[str] = mapped_column(String(128), primary_key=True)
+    retirement_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    lot_id: Mapped[str] = mapped_column(ID, index=True)
+    quantity_kg: Mapped[int] = mapped_column(BigInteger)
+    beneficiary: Mapped[str] = mapped_column(Text)
+    home_serial: Mapped[str] = mapped_column(ID)
+
+
+# -- projection bookkeeping ------------------------------------------------------------
+
+class AppliedEvent(Base):
+    """Every projected domain event, once: the idempotency key and an activity log."""
+
+    __tablename__ = "rm_applied_events"
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tx_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chaincode_event: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(128), index=True)
+    attributes: Mapped[str] = mapped_column(Text)  # the event's JSON attributes
+
+
+class UnprojectedEvent(Base):
+    """An event the projector could not turn into rows, and why (never dropped)."""
+
+    __tablename__ = "rm_unprojected_events"
+    block_number: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    tx_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    event_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chaincode_event: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(128))
+    attributes: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+
+
+class Checkpoint(Base):
+    """Where a listener resumes (client checkpointer semantics, see `checkpoint`)."""
+
+    __tablename__ = "rm_checkpoints"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    block_number: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    transaction_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ListenerStatus(Base):
+    """What the listener last knew: the channel height and its own state."""
+
+    __tablename__ = "rm_listener_status"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(64), default="")
+    peer: Mapped[str] = mapped_column(String(128), default="")
+    channel_height: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    height_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True),
+                                                            nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="stopped")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for `url`, creating the SQLite folder and the tables when missing."""
+    if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    return engine
+
+
+def make_sessions(target: str | Engine) -> sessionmaker[Session]:
+    """A session factory over a URL or an engine (tables created when missing)."""
+    if isinstance(target, Engine):
+        Base.metadata.create_all(target)
+        return sessionmaker(target, expire_on_commit=False)
+    return sessionmaker(make_engine(target), expire_on_commit=False)

@@ -1,0 +1,98 @@
+"""Registry and measurement transactions (bootstrap, factor governance, site, equipment,
+meter, device, anchored batches, calculation, review, mint) project without leftovers."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "registry"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "measurement"))
+
+from registry_world import World  # noqa: E402
+
+from envalue.chaincode.domain.events import DomainEvent, encode_events  # noqa: E402
+from envalue.chaincode.domain.measurement import msg_mint  # noqa: E402
+from envalue.chaincode.identity import Actor  # noqa: E402
+from envalue.readmodel import ChaincodeEventRecord, Projector  # noqa: E402
+from envalue.readmodel import queries as rq  # noqa: E402
+from envalue.readmodel.schema import (  # noqa: E402
+    Device,
+    Equipment,
+    FactorVersion,
+    MeasurementBatch,
+    Meter,
+    MethodologyVersion,
+    Site,
+    UnprojectedEvent,
+)
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def recorded(monkeypatch: pytest.MonkeyPatch) -> list[ChaincodeEventRecord]:
+    """Every transaction the registry/measurement worlds commit, as the listener sees it."""
+    records: list[ChaincodeEventRecord] = []
+
+    def submit(self: World, who: Actor, module: ModuleType, msg: Any) -> list[DomainEvent]:
+        ctx = self.context(who)
+        writes: dict[str, bytes | None] = {}
+
+        async def run() -> list[DomainEvent]:
+            async with self.ledger.transaction() as store:
+                events = await module.apply(store, ctx, msg)
+                writes.update(store.writes)
+                return events
+
+        events = asyncio.run(run())
+        name, payload = encode_events(module.__name__.rpartition(".")[2].removeprefix("msg_"),
+                                      events)
+        records.append(ChaincodeEventRecord(len(records) + 1, ctx.tx_id, "envalue", name,
+                                            payload, writes))
+        return events
+
+    monkeypatch.setattr(World, "submit", submit)
+    return records
+
+
+def test_a_reduction_from_registration_to_mint(recorded, sessions: sessionmaker[Session]
+                                               ) -> None:
+    from measurement_world import OPERATOR
+    from test_measurement_mint_trace import approve, calculated
+
+    world, calc_id = calculated()
+    approve(world, calc_id)
+    events = world.submit(OPERATOR, msg_mint, msg_mint.MsgMintReduction(calc_id))
+    lot_id = events[0].attributes["lot_id"]
+    projector = Projector()
+    with sessions.begin() as session:
+        for record in recorded:
+            projector.apply(session, record)
+    with sessions() as session:
+        assert session.scalars(select(UnprojectedEvent.reason)).all() == []
+        site = session.get(Site, "ena-city-hall")
+        assert site.owner_msp == "MunicipalityMSP"
+        assert session.get(Equipment, "pv-1").methodology == "pv-self-consumption"
+        assert session.get(Meter, "m-pv-1").owner_msp == "MunicipalityMSP"
+        assert session.get(Device, "gw-pv-1").meter_ids == "m-pv-1"
+        batches = session.scalars(select(MeasurementBatch)).all()
+        assert len(batches) == 2 and {b.owner_msp for b in batches} == {"MunicipalityMSP"}
+        assert session.scalar(select(MethodologyVersion.status).where(
+            MethodologyVersion.name == "pv-self-consumption")) == "active"
+        assert "active" in session.scalars(select(FactorVersion.status).where(
+            FactorVersion.series == "jp-grid")).all()
+        [calc] = rq.calculations(session, owner_msp="MunicipalityMSP")
+        assert (calc.calculation_id, calc.state, calc.lot_id) == (calc_id, "minted", lot_id)
+        assert calc.reduction_kg == events[0].attributes["quantity_kg"]
+        assert "jp-grid/" in calc.factor_versions and calc.review_comment == "meter data checked"
+        [holding] = rq.holdings_of(session, events[1].attributes["owner"])
+        assert (holding.lot_id, holding.state, holding.kg) == (lot_id, "tradable",
+                                                              calc.reduction_kg)
