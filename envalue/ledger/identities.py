@@ -22,7 +22,7 @@ from envalue.chaincode.domain.tokens.rules import require_owner_key
 from envalue.chaincode.identity import actor_from_certificate
 from envalue.client import Signer, X509Identity, load_msp_identity, load_msp_signer
 from envalue.network.settings import NetworkSettings
-from envalue.network.topology import PEER_ORGS, Organization, org_by_key
+from envalue.network.topology import CONSORTIUM, Organization, Topology
 
 from .errors import LedgerUnavailableError
 
@@ -52,8 +52,9 @@ class Caller:
         return owner_key_of(self.identity.msp_id, self.identity.credentials)
 
 
-def parse_identity(ref: str, field: str = "as") -> tuple[Organization, str]:
-    """(organisation, user name) from ``ORG:USER`` or ``USER@ORG``."""
+def parse_identity(ref: str, field: str = "as", topology: Topology = CONSORTIUM
+                   ) -> tuple[Organization, str]:
+    """(organisation, user name) from ``ORG:USER`` or ``USER@ORG`` of `topology`."""
     text = ref.strip() if isinstance(ref, str) else ""
     if ":" in text:
         org_key, _, user = text.partition(":")
@@ -63,14 +64,14 @@ def parse_identity(ref: str, field: str = "as") -> tuple[Organization, str]:
         raise ValidationError(field, ref, "identity",
                               f"{ref!r} is not ORG:USER (e.g. platform:operator1)")
     try:
-        org = org_by_key(org_key)
+        org = topology.org_by_key(org_key)
     except KeyError:
         org = None
-    if org not in PEER_ORGS:
-        known = ", ".join(o.key for o in PEER_ORGS)
+    if org not in topology.peer_orgs:
+        known = ", ".join(o.key for o in topology.peer_orgs)
         raise ValidationError(field, ref, "organisation",
-                              f"{org_key!r} is not a peer organisation of the consortium "
-                              f"(known: {known})")
+                              f"{org_key!r} is not a peer organisation of the "
+                              f"{topology.name} network (known: {known})")
     return org, user  # type: ignore[return-value]
 
 
@@ -92,7 +93,7 @@ def _msp(settings: NetworkSettings, org: Organization, user: str, ref: str,
 
 def enrolled_caller(settings: NetworkSettings, ref: str, field: str = "as") -> Caller:
     """The enrolled identity `ref` of the network, with its signer."""
-    org, user = parse_identity(ref, field)
+    org, user = parse_identity(ref, field, settings.topology)
     msp = _msp(settings, org, user, ref, field)
     try:
         return Caller(org.key, load_msp_identity(msp, org.msp_id), load_msp_signer(msp))
@@ -105,7 +106,7 @@ def holder_key(settings: NetworkSettings, ref: str, field: str) -> str:
     """A holder key as given (``MSP/x509::…``), or that of the enrolled identity `ref`."""
     if isinstance(ref, str) and "/" in ref:
         return require_owner_key(ref, field)
-    org, user = parse_identity(ref, field)
+    org, user = parse_identity(ref, field, settings.topology)
     msp = _msp(settings, org, user, ref, field)
     try:
         return owner_key_of(org.msp_id, load_msp_identity(msp, org.msp_id).credentials)

@@ -17,7 +17,7 @@ import grpc
 
 from envalue.client import create_channel
 from envalue.network.settings import NetworkSettings
-from envalue.network.topology import CHAINCODE_NAME, CHANNEL, PEER_ORGS, org_by_key
+from envalue.network.topology import CONSORTIUM
 
 __all__ = ["LedgerPeers", "LedgerStatus", "PeerEndpoint"]
 
@@ -41,23 +41,28 @@ class PeerEndpoint:
 
 
 class LedgerPeers:
-    """The Gateway peers of one network (`settings` None: `unavailable_reason` says why)."""
+    """The Gateway peers of one network (`settings` None: `unavailable_reason` says why).
+
+    Channel and chaincode default to the network's topology (envalue's for the consortium,
+    ``partner``/``wrapped`` for the partner ledger)."""
 
     def __init__(self, settings: NetworkSettings | None, *, connect_timeout: float = 2.0,
-                 channel: str = CHANNEL, chaincode: str = CHAINCODE_NAME,
+                 channel: str = "", chaincode: str = "",
                  unavailable_reason: str = "") -> None:
+        shape = settings.topology if settings is not None else CONSORTIUM
         self.settings = settings
         self.connect_timeout = connect_timeout
-        self.channel = channel
-        self.chaincode = chaincode
+        self.channel = channel or shape.channel
+        self.chaincode = chaincode or shape.chaincode_name
         self.unavailable_reason = unavailable_reason or "no Fabric network is configured"
         self._negative: dict[str, tuple[float, str]] = {}
 
     @classmethod
-    def resolve(cls, network: str | None = None, **kwargs: float) -> LedgerPeers:
+    def resolve(cls, network: str | None = None, topology: str | None = None,
+                **kwargs: float) -> LedgerPeers:
         """The peers of network `network` (ENVALUE_NETWORK / ENVALUE_NETWORK_HOME)."""
         try:
-            settings = NetworkSettings.resolve(name=network)
+            settings = NetworkSettings.resolve(name=network, topology=topology)
         except ValueError as exc:
             return cls(None, unavailable_reason=f"network settings: {exc}")
         return cls(settings, **kwargs)  # type: ignore[arg-type]
@@ -66,8 +71,12 @@ class LedgerPeers:
         """Where `org_key`'s Gateway peer listens, or the `problem` that stops us asking."""
         if self.settings is None:
             return PeerEndpoint(org_key, "", "", None, self.unavailable_reason)
-        org = org_by_key(org_key)
-        if org not in PEER_ORGS:
+        shape = self.settings.topology
+        try:
+            org = shape.org_by_key(org_key)
+        except KeyError as exc:
+            return PeerEndpoint(org_key, "", "", None, str(exc.args[0]))
+        if org not in shape.peer_orgs:
             return PeerEndpoint(org_key, "", "", None, f"{org.msp_id} runs no Gateway peer")
         host = org.peer_host(0)
         target = f"localhost:{self.settings.ports.peer(org)}"

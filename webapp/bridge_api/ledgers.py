@@ -135,16 +135,19 @@ class FabricBridgeLedgers:
         from envalue.ledger.identities import enrolled_caller
         from envalue.ledger.peers import LedgerPeers
         from envalue.ledger.session import LedgerSession
+        from envalue.network.layout import NetworkLayout
         from envalue.network.settings import NetworkSettings
 
         if not self.partner_network:
             raise LedgerUnavailableError(
                 "partner ledger: no partner network is configured (BRIDGE_PARTNER_NETWORK)")
-        try:
-            settings = NetworkSettings.resolve(name=self.partner_network)
+        try:  # by its own home: ENVALUE_NETWORK_HOME names the consortium's in the portal
+            settings = NetworkSettings.resolve(
+                name=self.partner_network, topology=PARTNER.name,
+                home=NetworkLayout.named(self.partner_network).home)
         except ValueError as exc:
             raise LedgerUnavailableError(f"partner ledger: network settings: {exc}") from exc
-        peers = LedgerPeers(settings, channel=PARTNER.channel, chaincode=PARTNER.chaincode_name)
+        peers = LedgerPeers(settings)
         try:
             caller = enrolled_caller(peers.settings, self.partner_identity,
                                      "BRIDGE_PARTNER_IDENTITY")

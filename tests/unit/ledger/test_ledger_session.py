@@ -113,3 +113,23 @@ def test_peers_without_settings_say_why(tmp_path: Path, monkeypatch: pytest.Monk
     resolved = LedgerPeers.resolve()  # the CLI's way: environment and recorded base port
     assert resolved.settings is not None and resolved.settings.ports.base == 21400
     assert resolved.endpoint("customer").target == "localhost:21453"
+
+
+def test_the_partner_ledger_has_its_own_orgs_channel_and_chaincode(tmp_path: Path) -> None:
+    """The same session code serves the partner network: identities are parsed against the
+    partner topology and the Gateway targets its channel and chaincode."""
+    from envalue.ledger.identities import parse_identity
+    from envalue.network.topology import PARTNER
+
+    settings = NetworkSettings.resolve(name="p", base_port=21600, home=tmp_path,
+                                       topology=PARTNER.name)
+    peers = LedgerPeers(settings)
+    assert (peers.channel, peers.chaincode) == ("partner", "wrapped")
+    org, user = parse_identity("exchange:bridge1", topology=settings.topology)
+    assert (org.msp_id, user) == ("ExchangeMSP", "bridge1")
+    with pytest.raises(ValidationError) as refused:
+        parse_identity("exchange:bridge1")  # not an org of the consortium
+    assert refused.value.rule == "organisation"
+    assert "consortium network" in refused.value.message
+    assert peers.endpoint("platform").problem.startswith("organisation 'platform' is not part")
+    assert "has not been created" in peers.endpoint("member").problem
