@@ -77,7 +77,15 @@ class IdentityError(ValueError):
 
 
 class AccessDeniedError(PermissionError):
-    """The calling identity lacks the MSP or role a function requires."""
+    """The calling identity lacks the MSP or role a function requires.
+
+    `actor_key` is the identity as ``<MSP>/<id>``, the form domain refusals name an actor
+    in (the contracts send this refusal as a `ForbiddenError` on field ``actor``).
+    """
+
+    def __init__(self, message: str, *, actor_key: str | None = None) -> None:
+        super().__init__(message)
+        self.actor_key = actor_key
 
 
 @dataclass(frozen=True)
@@ -181,7 +189,8 @@ def require_role(actor: Actor, *roles: str, function: str = "this function") -> 
     has = f"has role '{actor.role}'" if actor.role is not None else "has no role attribute"
     raise AccessDeniedError(
         f"access denied: identity {actor.id} of {actor.msp_id} {has}; "
-        f"function {function} requires role {' or '.join(roles)}"
+        f"function {function} requires role {' or '.join(roles)}",
+        actor_key=_key(actor),
     )
 
 
@@ -191,5 +200,10 @@ def require_msp(actor: Actor, *msp_ids: str, function: str = "this function") ->
         return
     raise AccessDeniedError(
         f"access denied: identity {actor.id} of {actor.msp_id} is not a member of the "
-        f"required organisations; function {function} requires MSP {' or '.join(msp_ids)}"
+        f"required organisations; function {function} requires MSP {' or '.join(msp_ids)}",
+        actor_key=_key(actor),
     )
+
+
+def _key(actor: Actor) -> str:
+    return f"{actor.msp_id}/{actor.id}"

@@ -9,9 +9,7 @@ exactly the view bytes (`proofs.view.encode_view`).
 
 from __future__ import annotations
 
-from fabric_chaincode_python.fabric_contract_api import Contract
-
-from envalue.chaincode.contracts.common import dumps, execute, parse
+from envalue.chaincode.contracts.common import EnvalueContract, dumps, execute, parse
 from envalue.chaincode.domain.bridge import (
     msg_configure,
     msg_htlc_claim,
@@ -30,11 +28,10 @@ from envalue.chaincode.runtime.context import EnvalueContext
 __all__ = ["BridgeContract"]
 
 
-class BridgeContract(Contract):
+class BridgeContract(EnvalueContract):
     """Contract `bridge`."""
 
     Name = "bridge"
-    TransactionContextHandler = EnvalueContext
 
     def get_evaluate_transactions(self) -> list[str]:
         return ["pledge_view", "get_pledge", "get_htlc"]

@@ -3,9 +3,7 @@ call with the proposal's caller/tx id/timestamp, one event out."""
 
 from __future__ import annotations
 
-from fabric_chaincode_python.fabric_contract_api import Contract
-
-from envalue.chaincode.contracts.common import dumps, execute, parse
+from envalue.chaincode.contracts.common import EnvalueContract, dumps, execute, parse
 from envalue.chaincode.domain.credits import (
     msg_add_lots,
     msg_create_program,
@@ -39,11 +37,10 @@ _MESSAGES = {
 }
 
 
-class CreditsContract(Contract):
+class CreditsContract(EnvalueContract):
     """Contract `credits`."""
 
     Name = "credits"
-    TransactionContextHandler = EnvalueContext
 
     def get_evaluate_transactions(self) -> list[str]:
         return ["report", "distribution"]

@@ -7,9 +7,7 @@ token ledger's events (from `tokens.mint.mint_lot`) in the same transaction even
 
 from __future__ import annotations
 
-from fabric_chaincode_python.fabric_contract_api import Contract
-
-from envalue.chaincode.contracts.common import dumps, execute
+from envalue.chaincode.contracts.common import EnvalueContract, dumps, execute
 from envalue.chaincode.domain.measurement import (
     msg_anchor_batch,
     msg_approve_calculation,
@@ -26,11 +24,10 @@ from envalue.chaincode.runtime.context import EnvalueContext
 __all__ = ["MeasurementContract"]
 
 
-class MeasurementContract(Contract):
+class MeasurementContract(EnvalueContract):
     """Contract `measurement`."""
 
     Name = "measurement"
-    TransactionContextHandler = EnvalueContext
 
     def get_evaluate_transactions(self) -> list[str]:
         return ["get_batch", "get_calculation", "trace"]

@@ -18,8 +18,8 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from fabric_chaincode_python.fabric_contract_api import Contract
-
+from envalue.chaincode.contracts.common import EnvalueContract
+from envalue.chaincode.domain.errors import NotFoundError, ValidationError
 from envalue.chaincode.domain.store import COMPOSITE_KEY_NAMESPACE, Store, composite_key
 from envalue.chaincode.identity import Actor, require_msp, require_role
 from envalue.chaincode.runtime.context import EnvalueContext
@@ -42,8 +42,8 @@ RESTRICTED_ROLES = ("operator",)
 MAX_KEY_LENGTH = 256
 
 
-class ProbeError(ValueError):
-    """Invalid probe input or missing state."""
+class ProbeError(ValidationError):
+    """Invalid probe input (reading a key that holds nothing is a `NotFoundError`)."""
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,12 @@ def _json(data: object) -> bytes:
 def validate_key(key: str) -> str:
     """Plain keys: non-empty, bounded, and outside the composite-key namespace."""
     if not key:
-        raise ProbeError("key: must not be empty")
+        raise ProbeError("key", key, "required", "must not be empty")
     if len(key) > MAX_KEY_LENGTH:
-        raise ProbeError(f"key: longer than {MAX_KEY_LENGTH} characters")
+        raise ProbeError("key", f"<{len(key)} characters>", "max-length",
+                         f"longer than {MAX_KEY_LENGTH} characters")
     if key.startswith(COMPOSITE_KEY_NAMESPACE):
-        raise ProbeError("key: must not start with U+0000")
+        raise ProbeError("key", key, "plain-key", "must not start with U+0000")
     return key
 
 
@@ -77,17 +78,17 @@ async def put_value(store: Store, key: str, value: str, *, restricted: bool = Fa
 
 
 async def read_value(store: Store, key: str) -> str:
-    """The value under `key`; `ProbeError` when there is none."""
+    """The value under `key`; `NotFoundError` when there is none."""
     raw = await store.get(validate_key(key))
     if raw is None:
-        raise ProbeError(f"key: {key!r} not found")
+        raise NotFoundError("key", key, "exists", f"{key!r} not found")
     return raw.decode("utf-8")
 
 
 async def increment_counter(store: Store, counter: str, at: datetime) -> tuple[int, ProbeEvent]:
     """Add one to `counter` (missing counters start at 0); returns the new value."""
     if not counter:
-        raise ProbeError("counter: must not be empty")
+        raise ProbeError("counter", counter, "required", "must not be empty")
     key = composite_key(COUNTER_TYPE, counter)
     raw = await store.get(key)
     current = int(json.loads(raw)["value"]) if raw is not None else 0
@@ -103,11 +104,10 @@ def whoami(actor: Actor) -> str:
     return json.dumps({"msp_id": actor.msp_id, "id": actor.id, "role": actor.role})
 
 
-class ProbeContract(Contract):
+class ProbeContract(EnvalueContract):
     """Contract `probe`; thin wrappers over the functions above."""
 
     Name = "probe"
-    TransactionContextHandler = EnvalueContext
 
     def get_evaluate_transactions(self) -> list[str]:
         """Read-only functions (tagged EVALUATE in the metadata)."""

@@ -9,9 +9,7 @@ Queries return records as JSON.
 
 from __future__ import annotations
 
-from fabric_chaincode_python.fabric_contract_api import Contract
-
-from envalue.chaincode.contracts.common import dumps, emit, execute, tx_context
+from envalue.chaincode.contracts.common import EnvalueContract, dumps, execute
 from envalue.chaincode.domain.quantity import loads
 from envalue.chaincode.domain.registry import (
     msg_approve_factor,
@@ -36,18 +34,17 @@ from envalue.chaincode.domain.registry.state import (
 )
 from envalue.chaincode.runtime.context import EnvalueContext
 
-__all__ = ["RegistryContract", "dumps", "emit", "tx_context"]
+__all__ = ["RegistryContract"]
 
 
 def _record(record: Record) -> str:
     return dumps(record.to_dict())
 
 
-class RegistryContract(Contract):
+class RegistryContract(EnvalueContract):
     """Contract `registry`."""
 
     Name = "registry"
-    TransactionContextHandler = EnvalueContext
 
     def get_evaluate_transactions(self) -> list[str]:
         return ["get_site", "get_equipment", "get_meter", "get_edge_device",

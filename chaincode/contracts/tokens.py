@@ -1,5 +1,4 @@
-"""`tokens`: the token ledger's contract (the JSON-to-message helpers it re-exports live in
-`envalue.chaincode.contracts.common`).
+"""`tokens`: the token ledger's contract.
 
 Each function takes one JSON message (parsed with `quantity.loads`, so ``1.5`` stays a
 Decimal and is refused by the integer checks), takes the caller, tx id and timestamp from
@@ -11,9 +10,7 @@ Minting is not exposed here: lots are minted by the measurement contract through
 
 from __future__ import annotations
 
-from fabric_chaincode_python.fabric_contract_api import Contract
-
-from envalue.chaincode.contracts.common import build, dumps, emit, execute, parse, tx_context
+from envalue.chaincode.contracts.common import EnvalueContract, dumps, execute, parse
 from envalue.chaincode.domain.tokens import (
     msg_approve_cancel,
     msg_escrow,
@@ -26,14 +23,13 @@ from envalue.chaincode.domain.tokens import (
 from envalue.chaincode.domain.tokens.invariants import audit_supply
 from envalue.chaincode.runtime.context import EnvalueContext
 
-__all__ = ["TokensContract", "build", "dumps", "emit", "parse", "tx_context"]
+__all__ = ["TokensContract"]
 
 
-class TokensContract(Contract):
+class TokensContract(EnvalueContract):
     """Contract `tokens`."""
 
     Name = "tokens"
-    TransactionContextHandler = EnvalueContext
 
     def get_evaluate_transactions(self) -> list[str]:
         return ["audit", "history", "holding", "retirements"]

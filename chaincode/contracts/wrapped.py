@@ -8,9 +8,7 @@ on enough partner peers to build the proofs envalue's `bridge` contract verifies
 
 from __future__ import annotations
 
-from fabric_chaincode_python.fabric_contract_api import Contract
-
-from envalue.chaincode.contracts.common import dumps, execute, parse
+from envalue.chaincode.contracts.common import EnvalueContract, dumps, execute, parse
 from envalue.chaincode.domain.wrapped import (
     msg_burn,
     msg_claim,
@@ -30,11 +28,10 @@ from envalue.chaincode.runtime.context import EnvalueContext
 __all__ = ["WrappedContract"]
 
 
-class WrappedContract(Contract):
+class WrappedContract(EnvalueContract):
     """Contract `wrapped`."""
 
     Name = "wrapped"
-    TransactionContextHandler = EnvalueContext
 
     def get_evaluate_transactions(self) -> list[str]:
         return ["origin_view", "burn_view", "retirement_view", "holding", "audit"]

@@ -14,12 +14,15 @@ Three outcomes besides success, each a `DomainError` (field, value, rule, ``http
   running it again re-checks balances against the new state.
 
 How a chaincode refusal travels: the contract API answers ``Response(status=500,
-message=str(error))``, and a `DomainError` renders as ``"<field>: <detail>"``; the Gateway
-wraps it per peer as ``"chaincode response 500, <message>"`` in the `ErrorDetail`s of an
-`EndorseError` (Evaluate: the same text, also in the gRPC message). The rule name and
-value are not sent, so `decode_rejection` recovers the field path and keeps the detail;
-a message that is a JSON object with ``rule`` (a runtime sending ``DomainError.to_dict()``)
-is taken whole.
+message=str(error))``, and envalue's contracts (`envalue.chaincode.contracts.common`) make
+that message the compact JSON of ``DomainError.to_dict()`` (type, field, value, rule,
+message; identity failures as a ``ForbiddenError`` on field ``actor``). The Gateway wraps
+it per peer as ``"chaincode response 500, <message>"`` in the `ErrorDetail`s of an
+`EndorseError` (Evaluate: the same text, also in the gRPC message). `decode_rejection`
+takes such a JSON object whole: the same field, value and rule as the chaincode raised.
+Messages that are not (the contract API's own, e.g. an unknown function, or the peer
+failing a state call) keep rule ``chaincode``, with a leading ``field: `` path recovered
+when there is one.
 """
 
 from __future__ import annotations
@@ -138,7 +141,7 @@ def _chaincode_message(text: str) -> str | None:
 
 def decode_rejection(message: str, *, operation: str = "", transaction_id: str = "",
                      peers: tuple[ErrorDetail, ...] = ()) -> LedgerRejection:
-    """A `LedgerRejection` from a chaincode message (``field: detail`` or a JSON object)."""
+    """A `LedgerRejection` from a chaincode message (a `to_dict()` JSON object, or text)."""
     try:
         data = json.loads(message)
     except ValueError:

@@ -1,14 +1,12 @@
 """Chaincode messages on the wire, and the calls and results built around them.
 
 The ledger's contracts take one JSON message per transaction and read it with
-``contracts.common.parse``: `quantity.loads` (``1.5`` stays a Decimal, refused by the
-integer checks) and a dataclass builder. `encode_message` writes the chaincode's own
-message dataclass as that JSON (ints and Decimals as exact JSON numbers, never floats);
-`decode_message` is the same builder for JSON arriving at the portal's API or from a CLI
-file. It lives here because importing ``envalue.chaincode.contracts`` loads the
-fabric-chaincode-python shim, which reconfigures the process's root logger at DEBUG
-(see ``chaincode/runtime/tx_logging.py``); tests/unit/ledger checks that both builders
-give the same message and the same field/rule for the same input.
+`envalue.chaincode.domain.messages.parse`: `quantity.loads` (``1.5`` stays a Decimal,
+refused by the integer checks) and the dataclass builder `build`. `encode_message` writes
+the chaincode's own message dataclass as that JSON (ints and Decimals as exact JSON
+numbers, never floats); `decode_message` is that same builder, for JSON arriving at the
+portal's API or from a CLI file (the domain module is shim-free, so importing it never
+loads fabric-chaincode-python).
 
 A `LedgerCall` is one transaction, fully validated and encoded before any connection
 is opened, so bad input fails fast with the chaincode's own message; `TxResult` is what
@@ -19,8 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import types
-import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -28,6 +24,7 @@ from typing import Any, Generic, TypeVar
 
 from envalue.chaincode.domain.errors import ValidationError
 from envalue.chaincode.domain.events import DomainEvent
+from envalue.chaincode.domain.messages import build
 from envalue.chaincode.domain.quantity import loads
 
 __all__ = [
@@ -41,8 +38,10 @@ __all__ = [
     "submit_call",
 ]
 
-M = TypeVar("M")
 T = TypeVar("T")
+
+#: The chaincode's own message builder (`envalue.chaincode.domain.messages.build`).
+decode_message = build
 
 
 def _dump(value: Any, path: str) -> str:
@@ -75,47 +74,6 @@ def encode_message(message: Any) -> str:
     if not dataclasses.is_dataclass(message) or isinstance(message, type):
         raise TypeError("encode_message takes a chaincode message dataclass instance")
     return _dump(message, "")
-
-
-def decode_message(cls: type[M], data: Any, path: str = "") -> M:
-    """`cls` built from decoded JSON, refusing what the chaincode's builder refuses."""
-    if not isinstance(data, Mapping):
-        raise ValidationError(path.rstrip("."), _shown(data), "object",
-                              "must be a JSON object")
-    hints = typing.get_type_hints(cls)
-    known = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    for name in data:
-        if name not in known:
-            raise ValidationError(f"{path}{name}", _shown(data[name]), "unknown-field",
-                                  "is not a field of this message")
-    values: dict[str, Any] = {}
-    for name, fld in known.items():
-        if name not in data:
-            if fld.default is dataclasses.MISSING:
-                raise ValidationError(f"{path}{name}", None, "required", "is required")
-            continue
-        values[name] = _convert(hints[name], data[name], f"{path}{name}")
-    return cls(**values)
-
-
-def _shown(value: Any) -> Any:
-    """Containers are reported by type, not echoed whole."""
-    return f"<{type(value).__name__}>" if isinstance(value, list | dict) else value
-
-
-def _convert(hint: Any, value: Any, path: str) -> Any:
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        options = [a for a in typing.get_args(hint) if a is not type(None)]
-        return None if value is None else _convert(options[0], value, path)
-    if origin is tuple:
-        if not isinstance(value, list | tuple):
-            raise ValidationError(path, _shown(value), "array", "must be a JSON array")
-        item_type = typing.get_args(hint)[0]
-        return tuple(_convert(item_type, v, f"{path}[{i}]") for i, v in enumerate(value))
-    if dataclasses.is_dataclass(hint):
-        return decode_message(hint, value, f"{path}.")  # type: ignore[arg-type]
-    return value
 
 
 def decode_json(raw: bytes) -> Any:

@@ -29,6 +29,7 @@ from envalue.bridge.transfers import CLAIMED, FAILED, RECLAIMED, RELEASED
 from envalue.chaincode.domain.bridge.access import BRIDGE_ROLE
 from envalue.chaincode.domain.bridge.msg_pledge import MsgPledge
 from envalue.chaincode.domain.errors import ForbiddenError, ValidationError
+from envalue.chaincode.domain.messages import build
 from envalue.chaincode.domain.quantity import loads
 from envalue.chaincode.domain.tokens.access import OPERATOR_ROLE
 from envalue.chaincode.domain.wrapped.msg_burn import MsgBurn
@@ -95,8 +96,6 @@ def _json_object(body: bytes) -> Mapping[str, Any]:
 
 def _message(cls: type[T], data: Mapping[str, Any]) -> T:
     """The chaincode's message dataclass from JSON, by the contracts' own builder."""
-    from envalue.chaincode.contracts.common import build
-
     return build(cls, dict(data))
 
 

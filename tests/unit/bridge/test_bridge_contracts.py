@@ -47,7 +47,10 @@ def test_bridge_contract_configures_and_serves_views():
     assert json.loads(response.payload)["events"][0]["name"] == "EventConfigureBridge"
     response = invoke(chaincode, ledger, "bridge:pledge_view", "P-404", msp="PlatformMSP",
                       cert=OP_CERT)
-    assert response.status != 200 and "P-404" in response.message
+    assert response.status == 500
+    assert json.loads(response.message) == {
+        "type": "NotFoundError", "field": "pledge_id", "value": "P-404", "rule": "exists",
+        "message": "pledge_id: pledge 'P-404' does not exist"}
 
 
 def test_wrapped_contract_refuses_claim_without_registered_source():
@@ -59,4 +62,7 @@ def test_wrapped_contract_refuses_claim_without_registered_source():
                                                               "endorsements": []}})
     response = invoke(chaincode, ledger, "wrapped:claim", claim, msp="ExchangeMSP",
                       cert=OP_CERT)
-    assert response.status != 200
+    assert response.status == 500
+    assert json.loads(response.message) == {
+        "type": "NotFoundError", "field": "network_id", "value": "envalue", "rule": "exists",
+        "message": "network_id: remote network 'envalue' does not exist"}

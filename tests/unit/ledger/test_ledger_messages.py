@@ -2,14 +2,17 @@
 
 Each `envalue.ledger` builder's encoded message is parsed by the chaincode contract's own
 reader (``contracts.common.parse``) into the very message that was built, and is sent to
-a function the contract defines; `decode_message` (the portal's reader) and the
-chaincode's builder accept and refuse the same inputs; query decoders read what the
+a function the contract defines; `decode_message` (the portal's reader) is the contracts'
+builder itself (`envalue.chaincode.domain.messages`), which loads without the Fabric shim
+and refuses bad input naming field, value and rule; query decoders read what the
 contracts answer (``contracts.common.dumps`` of the chaincode's own records).
 """
 
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from decimal import Decimal
 from typing import Any
 
@@ -19,6 +22,7 @@ from envalue.chaincode.contracts import credits as credits_contract
 from envalue.chaincode.contracts.common import build, dumps, parse
 from envalue.chaincode.contracts.credits import CreditsContract
 from envalue.chaincode.contracts.tokens import TokensContract
+from envalue.chaincode.domain import messages as domain_messages
 from envalue.chaincode.domain.credits.distribution import DistributionLine, DistributionStatement
 from envalue.chaincode.domain.credits.msg_add_lots import MsgAddLots
 from envalue.chaincode.domain.credits.msg_create_program import MsgCreateProgram
@@ -147,27 +151,53 @@ TRANSFER_BODY = {"owner": ALICE, "items": [
     (MsgAddLots, '{"report_id": "R", "lots": [{"lot_id": "L", "owner": "a/b"}]}'),
     (MsgSettleReport, '{"report_id": "R"}'),
 ])
-def test_portal_reader_builds_the_chaincode_message(cls: type, text: str) -> None:
-    assert decode_message(cls, loads(text)) == build(cls, loads(text)) == parse(cls, text)
+def test_portal_reader_is_the_contracts_builder(cls: type, text: str) -> None:
+    assert decode_message is build is domain_messages.build
+    assert parse is domain_messages.parse
+    message = parse(cls, text)
+    assert type(message) is cls and decode_message(cls, loads(text)) == message
+    assert parse(cls, encode_message(message)) == message  # what the clients send back
 
 
-@pytest.mark.parametrize(("cls", "data"), [
-    (MsgTransfer, {"owner": ALICE}),
-    (MsgTransfer, {"owner": ALICE, "items": "x"}),
-    (MsgTransfer, {"owner": ALICE, "items": [7]}),
+def test_builder_makes_nested_messages_tuples_and_keeps_decimals() -> None:
+    message = parse(MsgTransfer, json.dumps(TRANSFER_BODY))
+    assert isinstance(message.items, tuple) and len(message.items) == 2
+    assert message.items[0].retire is None
+    assert message.items[1].retire == tokens.RetirementInfo("Ena", "voluntary", 2025)
+    odd = parse(MsgTransfer, '{"owner": "a/b", "items": [{"lot_id": "L", "recipient": "c/d", '
+                             '"quantity_kg": 1.5}]}')
+    assert odd.items[0].quantity_kg == Decimal("1.5")  # kept exact, refused by validate
+
+
+@pytest.mark.parametrize(("cls", "data", "field", "value", "rule"), [
+    (MsgTransfer, {"owner": ALICE}, "items", None, "required"),
+    (MsgTransfer, {"owner": ALICE, "items": "x"}, "items", "x", "array"),
+    (MsgTransfer, {"owner": ALICE, "items": [7]}, "items[0]", 7, "object"),
     (MsgTransfer, {"owner": ALICE, "items": [{"lot_id": "L", "recipient": BOB,
-                                              "quantity_kg": 1, "retire": "yes"}]}),
-    (MsgTransfer, {"owner": ALICE, "items": [], "extra": 1}),
-    (MsgRetire, {"owner": ALICE, "lot_id": "L", "quantity_kg": 1, "info": {"purpose": "x"}}),
-    (MsgRelease, []),
+                                              "quantity_kg": 1, "retire": "yes"}]},
+     "items[0].retire", "yes", "object"),
+    (MsgTransfer, {"owner": ALICE, "items": [], "extra": {"a": 1}}, "extra", "<dict>",
+     "unknown-field"),
+    (MsgRetire, {"owner": ALICE, "lot_id": "L", "quantity_kg": 1, "info": {"purpose": "x"}},
+     "info.beneficiary", None, "required"),
+    (MsgRelease, [], "", "<list>", "object"),
 ])
-def test_portal_reader_refuses_what_the_chaincode_refuses(cls: type, data: Any) -> None:
-    with pytest.raises(ValidationError) as ours:
+def test_builder_refuses_naming_field_value_and_rule(cls: type, data: Any, field: str,
+                                                     value: Any, rule: str) -> None:
+    with pytest.raises(ValidationError) as err:
         decode_message(cls, data)
-    with pytest.raises(ValidationError) as theirs:
-        build(cls, data)
-    assert ours.value.rule == theirs.value.rule
-    assert ours.value.field == theirs.value.field.rstrip(".")
+    assert (err.value.field, err.value.value, err.value.rule) == (field, value, rule)
+
+
+def test_the_builder_loads_without_the_fabric_shim() -> None:
+    """The portal, CLI and bridge API import the builder; the shim must stay out."""
+    code = ("import sys\n"
+            "import envalue.chaincode.domain.messages, envalue.ledger.messages\n"
+            "import envalue.webapp.bridge_api.routes\n"
+            "print(sorted(m for m in sys.modules if m.startswith('fabric_chaincode_python')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
 
 
 def test_query_calls_match_the_contract_and_decode_its_answers() -> None:

@@ -1,8 +1,8 @@
 """The registry and measurement contracts through the contract API's dispatcher.
 
-Thin wrappers: JSON in, the domain's refusal message out, one combined event per
-transaction. (Range queries need a peer, so the dispatcher tests stay on calls that do
-not scan; the domain tests cover the rest on the in-memory store.)
+Thin wrappers: JSON in, the domain's refusal (field, value, rule, message as JSON) out,
+one combined event per transaction. (Range queries need a peer, so the dispatcher tests
+stay on calls that do not scan; the domain tests cover the rest on the in-memory store.)
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from chaincode_certs import operator_cert  # noqa: E402
 from chaincode_memory_stub import MemoryLedger, MemoryStub  # noqa: E402
 
 from envalue.chaincode.contracts import all_contracts  # noqa: E402
+from envalue.chaincode.identity import actor_from_certificate  # noqa: E402
 from envalue.chaincode.runtime import build_chaincode  # noqa: E402
 
 pytestmark = pytest.mark.unit
@@ -59,15 +60,26 @@ def test_bootstrap_and_register_site_emit_one_combined_event() -> None:
     assert json.loads(payload)["owner_msp"] == "MunicipalityMSP"
 
 
-def test_refusals_carry_the_domain_message_and_write_nothing() -> None:
+def test_refusals_carry_the_domain_error_and_write_nothing() -> None:
     ledger = MemoryLedger()
-    stub = MemoryStub(ledger, "registry:bootstrap", msp_id="CustomerMSP",
-                      cert_pem=operator_cert("c", "customer"))
+    cert = operator_cert("c", "customer")
+    stub = MemoryStub(ledger, "registry:bootstrap", msp_id="CustomerMSP", cert_pem=cert)
     status, message, _ = invoke(stub)
-    assert status != 200
-    assert "may not bootstrap the registry: requires role operator in PlatformMSP" in message
+    assert status == 500
+    data = json.loads(message)
+    actor = actor_from_certificate("CustomerMSP", cert)
+    assert {k: data[k] for k in ("type", "field", "value", "rule")} == {
+        "type": "ForbiddenError", "field": "actor", "value": f"CustomerMSP/{actor.id}",
+        "rule": "platform-operator"}
+    assert "may not bootstrap the registry: requires role operator in PlatformMSP" in \
+        data["message"]
     assert stub.writes == {} and stub.event is None
     stub = MemoryStub(ledger, "measurement:mint", '{"calculation_id": "calc-x", "x": 1}',
                       msp_id="PlatformMSP", cert_pem=operator_cert())
     status, message, _ = invoke(stub)
-    assert status != 200 and message.startswith("x: is not a field of MsgMintReduction")
+    assert status == 500
+    data = json.loads(message)
+    assert {k: data[k] for k in ("type", "field", "value", "rule")} == {
+        "type": "ValidationError", "field": "x", "value": 1, "rule": "unknown-field"}
+    assert data["message"].startswith("x: is not a field of MsgMintReduction")
+    assert stub.writes == {} and stub.event is None

@@ -62,6 +62,12 @@ def invoke(ledger: MemoryLedger, *args: str, msp: str, cert: bytes, tx: str = "t
     return response, stub
 
 
+def refusal(response) -> dict[str, object]:  # noqa: ANN001
+    """The refusal the contract sent: a 500 whose message is `DomainError.to_dict()` JSON."""
+    assert response.status == 500
+    return json.loads(response.message)
+
+
 @pytest.fixture
 def ledger() -> MemoryLedger:
     ledger = MemoryLedger()
@@ -99,18 +105,21 @@ def test_transfer_through_the_dispatcher_emits_one_combined_event(ledger: Memory
     assert json.loads(response.payload)["balanced"] is True
 
 
-@pytest.mark.parametrize("quantity, expected", [
-    ("1.5", "items[0].quantity_kg: Decimal('1.5') is not a whole number of kg-CO2e"),
-    ('"7"', "items[0].quantity_kg: '7' is not a whole number of kg-CO2e"),
-    ("-3", "items[0].quantity_kg: -3 must be greater than 0"),
+@pytest.mark.parametrize("quantity, value, rule, detail", [
+    ("1.5", "1.5", "integer", "Decimal('1.5') is not a whole number of kg-CO2e"),
+    ('"7"', "7", "integer", "'7' is not a whole number of kg-CO2e"),
+    ("-3", -3, "positive", "-3 must be greater than 0"),
 ])
 def test_contract_refuses_non_integer_quantities(ledger: MemoryLedger, quantity: str,
-                                                 expected: str) -> None:
+                                                 value: object, rule: str,
+                                                 detail: str) -> None:
     msg = (f'{{"owner": {json.dumps(ALICE)}, "items": [{{"lot_id": "LOT-1", '
            f'"recipient": {json.dumps(BOB)}, "quantity_kg": {quantity}}}]}}')
     before = dict(ledger.state)
     response, stub = invoke(ledger, "tokens:transfer", msg, msp="CustomerMSP", cert=ALICE_CERT)
-    assert (response.status, response.message) == (500, expected)
+    assert refusal(response) == {"type": "ValidationError", "field": "items[0].quantity_kg",
+                                 "value": value, "rule": rule,
+                                 "message": f"items[0].quantity_kg: {detail}"}
     assert ledger.state == before and stub.event is None
 
 
@@ -119,23 +128,30 @@ def test_contract_refuses_moving_another_owners_holding(ledger: MemoryLedger) ->
         "beneficiary": "x", "purpose": "voluntary", "reporting_year": 2025}})
     before = dict(ledger.state)
     response, _ = invoke(ledger, "tokens:retire", msg, msp="MunicipalityMSP", cert=BOB_CERT)
-    assert response.status == 500
-    assert response.message.startswith(f"owner: {BOB} may not move holding LOT-1@{ALICE}")
+    data = refusal(response)
+    assert {k: data[k] for k in ("type", "field", "value", "rule")} == {
+        "type": "ForbiddenError", "field": "owner", "value": BOB, "rule": "owner-only"}
+    assert str(data["message"]).startswith(f"owner: {BOB} may not move holding LOT-1@{ALICE}")
     assert ledger.state == before
 
 
 def test_unknown_fields_are_refused(ledger: MemoryLedger) -> None:
     response, _ = invoke(ledger, "tokens:release", '{"escrow_id": "E", "amount": 1}',
                          msp="CustomerMSP", cert=ALICE_CERT)
-    assert response.message == "amount: is not a field of this message"
+    assert refusal(response) == {"type": "ValidationError", "field": "amount", "value": 1,
+                                 "rule": "unknown-field",
+                                 "message": "amount: is not a field of this message"}
 
 
 def test_credits_program_creation_is_operator_only(ledger: MemoryLedger) -> None:
     msg = json.dumps({"program_id": "ENA", "name": "Ena", "methodologies": ["EN-R-002"]})
     response, _ = invoke(ledger, "credits:create_program", msg, msp="CustomerMSP",
                          cert=ALICE_CERT)
-    assert response.status == 500 and "requires role operator in PlatformMSP" in \
-        response.message
+    data = refusal(response)
+    assert {k: data[k] for k in ("type", "field", "value", "rule")} == {
+        "type": "ForbiddenError", "field": "actor", "value": ALICE,
+        "rule": "platform-operator"}
+    assert "requires role operator in PlatformMSP" in str(data["message"])
     response, stub = invoke(ledger, "credits:create_program", msg, msp="PlatformMSP",
                             cert=OP_CERT)
     assert response.status == 200, response.message
