@@ -102,6 +102,11 @@ class Actor:
         return self.attrs.get(ROLE_ATTRIBUTE)
 
     @property
+    def owner_key(self) -> str:
+        """The holder key of this identity: `<msp id>/<Go-style client id>`."""
+        return f"{self.msp_id}/{self.id}"
+
+    @property
     def go_id_base64(self) -> str:
         """`id` base64-encoded, exactly what Go's `cid.GetID()` returns."""
         return base64.b64encode(self.id.encode("utf-8")).decode("ascii")
@@ -190,7 +195,7 @@ def require_role(actor: Actor, *roles: str, function: str = "this function") -> 
     raise AccessDeniedError(
         f"access denied: identity {actor.id} of {actor.msp_id} {has}; "
         f"function {function} requires role {' or '.join(roles)}",
-        actor_key=_key(actor),
+        actor_key=actor.owner_key,
     )
 
 
@@ -201,9 +206,6 @@ def require_msp(actor: Actor, *msp_ids: str, function: str = "this function") ->
     raise AccessDeniedError(
         f"access denied: identity {actor.id} of {actor.msp_id} is not a member of the "
         f"required organisations; function {function} requires MSP {' or '.join(msp_ids)}",
-        actor_key=_key(actor),
+        actor_key=actor.owner_key,
     )
 
-
-def _key(actor: Actor) -> str:
-    return f"{actor.msp_id}/{actor.id}"

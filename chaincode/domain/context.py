@@ -25,4 +25,4 @@ class TxContext:
     @property
     def owner_key(self) -> str:
         """The holder key of the calling identity: `<msp id>/<Go-style client id>`."""
-        return f"{self.actor.msp_id}/{self.actor.id}"
+        return self.actor.owner_key

@@ -31,7 +31,7 @@ __all__ = ["Caller", "enrolled_caller", "holder_key", "owner_key_of", "parse_ide
 
 def owner_key_of(msp_id: str, cert_pem: bytes) -> str:
     """The holder key the chaincode derives from this certificate."""
-    return f"{msp_id}/{actor_from_certificate(msp_id, cert_pem).id}"
+    return actor_from_certificate(msp_id, cert_pem).owner_key
 
 
 @dataclass(frozen=True)
