@@ -15,6 +15,7 @@ from . import (  # noqa: E402,F401
     certificates,
     credits,
     energy,
+    holdings,
     ledger,
     me,
     methodologies,

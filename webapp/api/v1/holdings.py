@@ -1,0 +1,102 @@
+"""The caller's token holdings listed from the read model (no ledger call).
+
+Why here and not in `ledger.py`: those routes ask the Gateway about one lot; this list is
+what programs poll, so it is served from the off-chain read model like the wallet page,
+with the read model's lag beside the rows. Each row keeps the transaction id and block of
+its last change so a reader can go to the ledger record behind it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+
+from envalue.chaincode.domain.tokens.state import TOKEN_STATES
+from envalue.readmodel import lag_status
+from envalue.readmodel import queries as rq
+
+from ...errors import PortalError
+from ...security import api_auth_required
+from ...services.readmodel import notices, owner_key, sessions
+from . import blueprint
+
+MAX_LOT_ID = 256  # the read model's ID column
+
+
+@blueprint.get("/wallet/holdings")
+@api_auth_required("wallet.view")
+def wallet_holdings() -> dict[str, Any]:
+    """The caller's holdings by lot and state.
+    ---
+    get:
+      summary: The caller's token holdings by lot and state, from the read model
+      description: >-
+        Served from the off-chain read model that the block listener fills, never from a
+        ledger scan; `read_model` says how far it is behind the channel. Every row names
+        the transaction and block of its last change.
+      tags: [wallet]
+      security: [{bearer: []}]
+      parameters:
+        - {in: query, name: lot_id, required: false,
+           schema: {type: string, maxLength: 256}, description: only this lot}
+        - {in: query, name: state, required: false,
+           schema: {type: string, enum: [STATES]},
+           description: only this state}
+      responses:
+        200:
+          description: holdings (kg-CO2e as integers)
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  owner: {type: string, description: "the caller's holder key"}
+                  items:
+                    type: array
+                    items:
+                      type: object
+                      properties:
+                        lot_id: {type: string}
+                        state: {type: string}
+                        kg: {type: integer}
+                        tx_id: {type: string}
+                        block_number: {type: integer}
+                  read_model: {type: object}
+        400:
+          description: invalid filter (field, value, rule)
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
+        401:
+          description: not signed in and no bearer token
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
+        403:
+          description: the portal role holds no wallet
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
+    """
+    lot_id = request.args.get("lot_id", "").strip()
+    state = request.args.get("state", "").strip()
+    if len(lot_id) > MAX_LOT_ID:
+        raise PortalError(f"at most {MAX_LOT_ID} characters", field="lot_id",
+                          value=lot_id[:40] + "…", rule="max_length")
+    if state and state not in TOKEN_STATES:
+        raise PortalError(f"one of {', '.join(TOKEN_STATES)}", field="state", value=state,
+                          rule="token_state")
+    owner = owner_key(g.api_user)
+    with sessions()() as session:
+        lag = lag_status(session)
+        rows = rq.holdings_of(session, owner, lot_id=lot_id or None, state=state or None)
+        items = [{"lot_id": h.lot_id, "state": h.state, "kg": h.kg, "tx_id": h.tx_id,
+                  "block_number": h.block_number} for h in rows]
+    return {"owner": owner, "items": items,
+            "read_model": lag.to_dict() | {"notices": [n.kind for n in notices(lag)]}}
+
+
+# the enum comes from the chaincode's own list of token states
+wallet_holdings.__doc__ = (wallet_holdings.__doc__ or "").replace("[STATES]",
+                                                                  f"[{', '.join(TOKEN_STATES)}]")
