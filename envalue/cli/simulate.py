@@ -20,10 +20,11 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from envalue.edge.batch_signing import BATCH_SIGNATURES_HEADER
 from envalue.edge.defects import DEFAULT_CAPACITY, DefectRates
 from envalue.edge.render import FORMATS
 from envalue.edge.simulation import SCENARIOS, SimulatedUpload, Simulation, simulate
+from envalue.ingest_service.local import store_simulation, upload_summary
+from envalue.ingest_service.problems import Problem
 
 __all__ = ["command"]
 
@@ -78,37 +79,8 @@ def _send_http(sim: Simulation, url: str) -> dict[str, dict[str, Any]]:
                 status, body = post_http(url, up, session=session)
             except requests.RequestException as exc:
                 raise click.ClickException(f"POST to {url} failed: {exc}") from None
-            results[up.device_id] = {"status": status} | _summary(body)
+            results[up.device_id] = {"status": status} | upload_summary(body)
     return results
-
-
-def _store(sim: Simulation, url: str) -> dict[str, dict[str, Any]]:
-    """Ingest every upload straight into the off-chain store at `url`, in this process,
-    through the same service the HTTP and MQTT endpoints use (same options and checks)."""
-    from envalue.ingest.store import IngestStore
-    from envalue.ingest_service.problems import Problem
-    from envalue.ingest_service.service import IngestService
-
-    service = IngestService(IngestStore(url))
-    results = {}
-    for up in sim.uploads:
-        options = {k: v for k, v in up.query().items() if k != "device"}
-        try:
-            body = service.handle(device=up.device_id, body=up.body,
-                                  content_type=up.content_type, signature=up.signature,
-                                  source=up.device_id, options=options,
-                                  batch_signatures=up.headers().get(BATCH_SIGNATURES_HEADER))
-        except Problem as exc:
-            raise click.ClickException(f"{up.device_id}: {exc}") from None
-        results[up.device_id] = {"status": "stored"} | _summary(body)
-    return results
-
-
-def _summary(body: dict[str, Any]) -> dict[str, Any]:
-    if "quality" in body:
-        return {"quality": body["quality"], "signature": body.get("signature"),
-                "batches": len(body.get("batches", []))}
-    return {"problem": {k: body.get(k) for k in ("rule", "field", "value", "detail")}}
 
 
 def _send_mqtt(sim: Simulation, target: str, timeout: float) -> dict[str, dict[str, Any]]:
@@ -153,7 +125,7 @@ def _send_mqtt(sim: Simulation, target: str, timeout: float) -> dict[str, dict[s
     finally:
         client.disconnect()
         client.loop_stop()
-    return {d: {"status": a.get("status")} | _summary(a) for d, a in answers.items()}
+    return {d: {"status": a.get("status")} | upload_summary(a) for d, a in answers.items()}
 
 
 def _entry(up: SimulatedUpload) -> dict[str, Any]:
@@ -222,7 +194,10 @@ def command(scenario: str, days: int, start: Any, interval_minutes: int, seed: i
     if send_mqtt:
         sent |= _send_mqtt(sim, send_mqtt, timeout)
     if store_db:
-        sent |= _store(sim, store_db)
+        try:
+            sent |= store_simulation(sim, store_db)
+        except Problem as exc:
+            raise click.ClickException(f"{exc.extra.get('device')}: {exc}") from None
     entries = []
     for up in sim.uploads:
         e = _entry(up)
