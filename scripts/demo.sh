@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's first command: install everything, bring the consortium network up, enroll
 # the demo users, load the case-study operation data (Ena City PV + NAS battery, boiler
-# replacement) and serve the portal, printing its URL and the demo logins.
+# replacement), bring the partner ledger up beside it and serve the portal, printing its URL
+# and the demo logins.
 #
 #   ./scripts/demo.sh               the whole platform (needs the Fabric binaries)
 #   ./scripts/demo.sh --only cas    only the CAs + portal with off-chain data
@@ -15,6 +16,9 @@ cd "$(dirname "$0")/.."
 envalue=.venv/bin/envalue
 
 "$envalue" network up "$@"
+# the partner ledger the Market org's bridge moves tokens to (its own CAs, orderer, peers)
+"$envalue" network up --topology partner "$@"
+export ENVALUE_BRIDGE_PARTNER_NETWORK=partner
 base_port=$("$envalue" network status --json | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["base_port"])')
 portal_port=$((base_port + 91))
 
