@@ -1,8 +1,26 @@
 """What each certificate role may see and do in the portal.
 
-Why a table: navigation, page guards and API guards read the same permissions, so a page
-never shows a link its guard would refuse. Chaincode checks the role attribute again on
-every transaction; the portal's guard only keeps users away from pages they cannot use.
+Why a table: navigation, page guards, form visibility and API guards read the same
+permissions, so a page never shows a link or a form its guard would refuse. Chaincode
+checks the role attribute again on every transaction; the portal's guard only keeps users
+away from what they cannot use.
+
+The write permissions mirror the chaincode's checks (`chaincode/domain/tokens/access.py`,
+`cancel_rules.py` and the credit messages' ``require_*`` calls):
+
+- moving a holding (transfer, retire, escrow, release) is checked by ownership only
+  (``require_owner``), so the portal grants it to the roles that hold a wallet;
+- program management (create, enroll, open, add lots, submit, release) and settlement
+  (``credits.issue``) are ``require_platform_operator``: role ``operator``;
+- approving or rejecting a monitoring report is ``require_verifier``: role ``verifier``;
+- a cancellation is requested by one authority and approved by the other
+  (``cancel_rules.authority_of``: Platform ``operator`` or ``verifier``), so both roles
+  hold both cancel permissions and chaincode refuses a same-authority approval;
+- credit transfers and retirements are ownership checks (``load_credit_holding``).
+
+The table knows roles only: an ``operator`` of another org than PlatformMSP passes the
+portal's guard and is refused by chaincode (rule ``platform-operator``), which the form
+then shows.
 """
 
 from __future__ import annotations
@@ -14,6 +32,16 @@ from envalue.network.topology import ROLES
 __all__ = ["NAV", "PERMISSIONS", "NavItem", "allowed", "nav_for"]
 
 _ALL = frozenset(ROLES)
+#: roles with a wallet: chaincode lets only a holding's owner move it (`require_owner`)
+_HOLDERS = frozenset({"operator", "customer", "municipality", "bridge"})
+#: `require_platform_operator` (role operator; chaincode also requires PlatformMSP)
+_PLATFORM_OPERATOR = frozenset({"operator"})
+#: `require_verifier`
+_VERIFIER = frozenset({"verifier"})
+#: `cancel_rules.AUTHORITIES`: either may request, the other approves
+_CANCEL_AUTHORITIES = _PLATFORM_OPERATOR | _VERIFIER
+#: credits are issued to the program operator and sold to members (ownership checks)
+_CREDIT_HOLDERS = frozenset({"operator", "customer", "municipality"})
 
 #: permission -> roles holding it.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -21,9 +49,18 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "calc.run": _ALL,
     "trace.view": _ALL,
     "ingest.upload": frozenset({"operator", "customer"}),
-    "wallet.view": frozenset({"operator", "customer", "municipality", "bridge"}),
+    "wallet.view": _HOLDERS,
+    "wallet.transfer": _HOLDERS,
+    "wallet.retire": _HOLDERS,
+    "wallet.escrow": _HOLDERS,
+    "tokens.cancel.request": _CANCEL_AUTHORITIES,
+    "tokens.cancel.approve": _CANCEL_AUTHORITIES,
     "credits.view": frozenset({"operator", "verifier", "auditor", "municipality", "customer"}),
-    "credits.review": frozenset({"verifier"}),
+    "credits.program.manage": _PLATFORM_OPERATOR,
+    "credits.issue": _PLATFORM_OPERATOR,
+    "credits.review": _VERIFIER,
+    "credits.trade": _CREDIT_HOLDERS,
+    "credits.retire": _CREDIT_HOLDERS,
     "audit.view": frozenset({"operator", "auditor"}),
     "reports.view": frozenset({"operator", "customer", "municipality", "verifier", "auditor"}),
 }

@@ -180,21 +180,21 @@ def trace(user: PortalUser | None, lot_id: str, calculation_id: str = "") -> Any
 
 # -- token writes -----------------------------------------------------------------------
 def transfer_tokens(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "wallet.view")
+    actor = require_permission(user, "wallet.transfer")
     msg = _message(MsgTransfer, body, actor)
     return _submit(actor, "tokens:transfer", ",".join(i.lot_id for i in msg.items)[:255],
                    lambda s: tokens.transfer_tokens(s, msg.items, owner=msg.owner))
 
 
 def retire_tokens(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "wallet.view")
+    actor = require_permission(user, "wallet.retire")
     msg = _message(MsgRetire, body, actor)
     return _submit(actor, "tokens:retire", msg.lot_id, lambda s: tokens.retire_tokens(
         s, msg.lot_id, msg.quantity_kg, msg.info, owner=msg.owner))
 
 
 def escrow_tokens(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "wallet.view")
+    actor = require_permission(user, "wallet.escrow")
     msg = _message(MsgEscrow, body, actor)
     return _submit(actor, "tokens:escrow", msg.escrow_id, lambda s: tokens.escrow_tokens(
         s, msg.escrow_id, msg.lot_id, msg.counterparty, msg.quantity_kg, msg.expires_at,
@@ -203,7 +203,7 @@ def escrow_tokens(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str,
 
 def release_escrow(user: PortalUser | None, escrow_id: str,
                    body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "wallet.view")
+    actor = require_permission(user, "wallet.escrow")
     msg = _message(MsgRelease, body, actor, escrow_id=escrow_id)
     return _submit(actor, "tokens:release", escrow_id,
                    lambda s: tokens.release_escrow(s, msg.escrow_id,
@@ -211,21 +211,21 @@ def release_escrow(user: PortalUser | None, escrow_id: str,
 
 
 def request_cancel(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "credits.view")
+    actor = require_permission(user, "tokens.cancel.request")
     msg = _message(MsgRequestCancel, body, actor, default_owner=False)
     return _submit(actor, "tokens:request_cancel", msg.request_id, lambda s: tokens.request_cancel(
         s, msg.request_id, msg.lot_id, msg.owner, msg.quantity_kg, msg.reason))
 
 
 def approve_cancel(user: PortalUser | None, request_id: str) -> dict[str, Any]:
-    actor = require_permission(user, "credits.view")
+    actor = require_permission(user, "tokens.cancel.approve")
     call = tokens.approve_cancel_call(request_id)
     return _submit(actor, "tokens:approve_cancel", request_id, lambda s: s.submit(call))
 
 
 # -- credit writes ----------------------------------------------------------------------
 def create_program(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "credits.view")
+    actor = require_permission(user, "credits.program.manage")
     msg = _message(MsgCreateProgram, body, actor)
     return _submit(actor, "credits:create_program", msg.program_id,
                    lambda s: credits.create_program(s, msg.program_id, msg.name,
@@ -234,14 +234,14 @@ def create_program(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str
 
 def enroll_site(user: PortalUser | None, program_id: str,
                 body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "credits.view")
+    actor = require_permission(user, "credits.program.manage")
     msg = _message(MsgEnrollSite, body, actor, default_owner=False, program_id=program_id)
     return _submit(actor, "credits:enroll_site", f"{program_id}/{msg.site_id}",
                    lambda s: credits.enroll_site(s, msg.program_id, msg.site_id, msg.owner))
 
 
 def open_report(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "credits.view")
+    actor = require_permission(user, "credits.program.manage")
     msg = _message(MsgOpenReport, body, actor)
     return _submit(actor, "credits:open_report", msg.report_id, lambda s: credits.open_report(
         s, msg.report_id, msg.program_id, msg.period_start, msg.period_end))
@@ -249,14 +249,14 @@ def open_report(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, A
 
 def add_lots(user: PortalUser | None, report_id: str,
              body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "credits.view")
+    actor = require_permission(user, "credits.program.manage")
     msg = _message(MsgAddLots, body, actor, report_id=report_id)
     return _submit(actor, "credits:add_lots", report_id,
                    lambda s: credits.add_lots(s, msg.report_id, msg.lots))
 
 
 def submit_report(user: PortalUser | None, report_id: str) -> dict[str, Any]:
-    actor = require_permission(user, "credits.view")
+    actor = require_permission(user, "credits.program.manage")
     call = credits.submit_report_call(report_id)
     return _submit(actor, "credits:submit_report", report_id, lambda s: s.submit(call))
 
@@ -271,7 +271,7 @@ def verify_report(user: PortalUser | None, report_id: str,
 
 def settle_report(user: PortalUser | None, report_id: str,
                   body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "credits.view")
+    actor = require_permission(user, "credits.issue")
     msg = _message(MsgSettleReport, body, actor, report_id=report_id)
     return _submit(actor, "credits:settle_report", report_id,
                    lambda s: credits.settle_report(s, msg.report_id, msg.limit))
@@ -279,21 +279,21 @@ def settle_report(user: PortalUser | None, report_id: str,
 
 def release_report(user: PortalUser | None, report_id: str,
                    body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "credits.view")
+    actor = require_permission(user, "credits.program.manage")
     msg = _message(MsgSettleReport, body, actor, report_id=report_id)
     return _submit(actor, "credits:release_report", report_id,
                    lambda s: credits.release_report(s, msg.report_id, msg.limit))
 
 
 def transfer_credits(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "credits.view")
+    actor = require_permission(user, "credits.trade")
     msg = _message(MsgTransferCredits, body, actor)
     return _submit(actor, "credits:transfer", msg.batch_id, lambda s: credits.transfer_credits(
         s, msg.batch_id, msg.recipient, msg.quantity_t, owner=msg.owner))
 
 
 def retire_credits(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
-    actor = require_permission(user, "credits.view")
+    actor = require_permission(user, "credits.retire")
     msg = _message(MsgRetireCredits, body, actor)
     return _submit(actor, "credits:retire", msg.batch_id, lambda s: credits.retire_credits(
         s, msg.batch_id, msg.quantity_t, msg.user_name, msg.use, msg.purpose_detail,

@@ -66,6 +66,9 @@ def test_writes_need_a_bearer_token(app: Flask, client: FlaskClient) -> None:
 @pytest.mark.parametrize(("user", "path", "permission"), [
     ("verifier1@platform", "/api/v1/tokens/transfers", "wallet.view"),
     ("customer1@customer", "/api/v1/credits/reports/R-1/verification", "credits.review"),
+    # the API route lets credit viewers in; the service checks the write permission
+    ("customer1@customer", "/api/v1/credits/programs", "credits.program.manage"),
+    ("verifier1@platform", "/api/v1/credits/reports/R-1/submit", "credits.program.manage"),
 ])
 def test_roles_without_the_permission_get_403(app: Flask, client: FlaskClient, user: str,
                                               path: str, permission: str) -> None:

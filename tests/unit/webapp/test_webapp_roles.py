@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime
+
 import pytest
 from flask.testing import FlaskClient
 
+from envalue.chaincode.domain.context import TxContext
+from envalue.chaincode.domain.errors import ForbiddenError
+from envalue.chaincode.domain.tokens.access import require_platform_operator, require_verifier
+from envalue.chaincode.domain.tokens.cancel_rules import authority_of
+from envalue.chaincode.identity import Actor
+from envalue.network.topology import ROLES
 from envalue.webapp.roles import NAV, allowed, nav_for
 
 from .webapp_helpers import login
@@ -20,6 +29,35 @@ def test_nav_follows_the_permission_table() -> None:
     assert nav_for(None) == [] and nav_for("stranger") == []
     assert not allowed("operator", "no.such.permission")
     assert {i.endpoint for i in NAV} >= {i.endpoint for i in nav_for("operator")}
+
+
+def _passes(check: Callable[[], object]) -> bool:
+    try:
+        check()
+    except ForbiddenError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_write_permissions_follow_the_chaincodes_checks(role: str) -> None:
+    """The portal offers a write to exactly the roles the chaincode would accept it from
+    (a PlatformMSP identity here: the table knows roles, chaincode also checks the org)."""
+    ctx = TxContext("tx-1", datetime(2026, 4, 1, tzinfo=UTC),
+                    Actor("PlatformMSP", "x509::CN=u::CN=ca.platform", {"role": role}))
+    operator = _passes(lambda: require_platform_operator(ctx, "manage a program"))
+    assert allowed(role, "credits.program.manage") is operator
+    assert allowed(role, "credits.issue") is operator
+    assert allowed(role, "credits.review") is _passes(lambda: require_verifier(ctx, "review"))
+    authority = _passes(lambda: authority_of(ctx, "cancel"))
+    assert allowed(role, "tokens.cancel.request") is authority
+    assert allowed(role, "tokens.cancel.approve") is authority
+    # moving a holding is an ownership check: every role with a wallet may ask
+    for permission in ("wallet.transfer", "wallet.retire", "wallet.escrow"):
+        assert allowed(role, permission) is allowed(role, "wallet.view")
+    assert allowed(role, "credits.trade") is allowed(role, "credits.retire")
+    if allowed(role, "credits.trade"):  # holders of credits see them on both pages
+        assert allowed(role, "credits.view") and allowed(role, "wallet.view")
 
 
 @pytest.mark.parametrize(("user", "visible", "hidden"), [
