@@ -182,6 +182,8 @@ def trace(user: PortalUser | None, lot_id: str, calculation_id: str = "") -> Any
 def transfer_tokens(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
     actor = require_permission(user, "wallet.transfer")
     msg = _message(MsgTransfer, body, actor)
+    if any(item.retire is not None for item in msg.items):  # transfer-and-retire
+        require_permission(actor, "wallet.retire")
     return _submit(actor, "tokens:transfer", ",".join(i.lot_id for i in msg.items)[:255],
                    lambda s: tokens.transfer_tokens(s, msg.items, owner=msg.owner))
 
@@ -205,9 +207,8 @@ def release_escrow(user: PortalUser | None, escrow_id: str,
                    body: Mapping[str, Any]) -> dict[str, Any]:
     actor = require_permission(user, "wallet.escrow")
     msg = _message(MsgRelease, body, actor, escrow_id=escrow_id)
-    return _submit(actor, "tokens:release", escrow_id,
-                   lambda s: tokens.release_escrow(s, msg.escrow_id,
-                                                   settle=msg.action == "settle"))
+    call = tokens.release_call(msg.escrow_id, msg.action)  # the chaincode's rules check it
+    return _submit(actor, "tokens:release", escrow_id, lambda s: s.submit(call))
 
 
 def request_cancel(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:

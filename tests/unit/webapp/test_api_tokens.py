@@ -99,6 +99,14 @@ def test_invalid_bodies_are_400_with_field_value_rule(app: Flask, client: FlaskC
         assert problem["value"] == value
 
 
+def test_an_unknown_escrow_action_is_refused_before_the_ledger(app: Flask,
+                                                              client: FlaskClient) -> None:
+    """`action` is checked by the chaincode's own rule, not read as "anything but settle"."""
+    problem = _problem(_post(client, "/api/v1/tokens/escrows/E-1/release",
+                             _auth(app, "customer1@customer"), {"action": "burn"}), 400)
+    assert (problem["field"], problem["value"]) == ("action", "burn")
+
+
 def test_valid_writes_without_a_peer_are_503_naming_the_reason(app: Flask,
                                                                 client: FlaskClient) -> None:
     customer = _auth(app, "customer1@customer")
