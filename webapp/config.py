@@ -16,6 +16,12 @@ Environment:
 - ``ENVALUE_PORTAL_LOGIN_LIMIT``: Flask-Limiter rule for POST /login (default 5/minute).
 - ``ENVALUE_PORTAL_PROXY_HOPS``: number of trusted reverse proxies (X-Forwarded-*).
 - ``ENVALUE_NETWORK``, ``ENVALUE_NETWORK_HOME``, ``ENVALUE_BASE_PORT``: which network.
+- ``ENVALUE_PORTAL_BASE_URL``: the portal's external base URL, e.g.
+  ``https://portal.example.jp``; certificates' QR codes open ``<base>/verify/<id>``. Unset:
+  the URL each request came in on (behind proxies, with ``ENVALUE_PORTAL_PROXY_HOPS``).
+- ``ENVALUE_PORTAL_CERTIFICATE_SIGNER``: the enrolled identity (``ORG:USER``) that signs
+  retirement certificates (default ``platform:operator1``; empty: certificates cannot be
+  downloaded and say so).
 """
 
 from __future__ import annotations
@@ -81,6 +87,8 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "NETWORK_NAME": env.get("ENVALUE_NETWORK") or None,
         "NETWORK_HOME": env.get("ENVALUE_NETWORK_HOME") or None,
         "PORTAL_BASE_URL": env.get("ENVALUE_PORTAL_BASE_URL", ""),
+        "CERTIFICATE_SIGNER": env.get("ENVALUE_PORTAL_CERTIFICATE_SIGNER",
+                                      "platform:operator1"),
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "LEDGER_CONNECT_TIMEOUT": float(env.get("ENVALUE_PORTAL_LEDGER_TIMEOUT", "2")),

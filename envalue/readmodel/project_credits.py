@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from envalue.certificates.records import certificate_id_for
 from envalue.chaincode.domain.credits import state as cs
 from envalue.chaincode.domain.tokens import state as ts
 
@@ -51,12 +52,12 @@ def _report(session: Session, r: cs.Report, ref: Ref) -> None:
            period_start=r.period_start, period_end=r.period_end, state=r.state,
            pool_kg=r.pool_kg, carried_in_kg=r.carried_in_kg, member_count=r.member_count,
            issued_t=r.issued_t, remainder_kg=r.remainder_kg, verified_by=r.verified_by,
-           comments=r.comments)
+           comments=r.comments, carried_from=r.carried_from)
 
 
 def _member(session: Session, m: cs.Member, ref: Ref) -> None:
     upsert(session, ReportMember, ref, report_id=m.report_id, seq=m.seq, lot_id=m.lot_id,
-           owner=m.owner, kg=m.kg)
+           owner=m.owner, kg=m.kg, start=m.start)
 
 
 def _batch(session: Session, b: cs.Batch, ref: Ref) -> None:
@@ -77,10 +78,13 @@ def _holding(session: Session, h: cs.CreditHolding, ref: Ref) -> None:
 
 
 def _retirement(session: Session, r: cs.CreditRetirement, ref: Ref) -> None:
+    """Written once by its own transaction, like a token retirement (certificate id too)."""
     upsert(session, CreditRetirement, ref, serial=r.serial, batch_id=r.batch_id,
            owner=r.owner, quantity_t=r.quantity_t, serial_first=r.serial_first,
            serial_last=r.serial_last, user_name=r.user_name, use=r.use,
-           purpose_detail=r.purpose_detail, reporting_year=r.reporting_year)
+           purpose_detail=r.purpose_detail, reporting_year=r.reporting_year,
+           retired_at=r.retired_at, channel=ref.channel,
+           certificate_id=certificate_id_for(ref.channel, ref.tx_id, [r.serial]))
 
 
 def _transfer_row(session: Session, ctx: EventContext) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from envalue.certificates.records import certificate_id_for
 from envalue.chaincode.domain.tokens import state as ts
 
 from .projection import (
@@ -27,7 +28,8 @@ def _lot(session: Session, lot: ts.Lot, ref: Ref) -> None:
     upsert(session, TokenLot, ref, lot_id=lot.lot_id, issued_kg=lot.issued_kg,
            vintage_start=lot.vintage_start, vintage_end=lot.vintage_end,
            methodology=lot.methodology, methodology_version=lot.methodology_version,
-           site_id=lot.site_id, calculation_id=lot.calculation_id, first_owner=lot.first_owner)
+           site_id=lot.site_id, equipment_id=lot.equipment_id,
+           calculation_id=lot.calculation_id, first_owner=lot.first_owner)
 
 
 def _supply(session: Session, supply: ts.LotSupply, ref: Ref) -> None:
@@ -48,10 +50,14 @@ def _holding(session: Session, holding: ts.Holding, ref: Ref) -> None:
 
 
 def _retirement(session: Session, r: ts.Retirement, ref: Ref) -> None:
+    """A retirement record is written once, by its own transaction (`ref`): its
+    certificate id is fixed here from that transaction and the channel."""
     upsert(session, Retirement, ref, serial=r.serial, lot_id=r.lot_id, owner=r.owner,
            owner_msp=msp_of(r.owner), quantity_kg=r.quantity_kg, serial_first=r.serial_first,
            serial_last=r.serial_last, beneficiary=r.beneficiary, purpose=r.purpose,
-           reporting_year=r.reporting_year, retired_at=r.retired_at)
+           reporting_year=r.reporting_year, retired_at=r.retired_at, note=r.note,
+           channel=ref.channel,
+           certificate_id=certificate_id_for(ref.channel, ref.tx_id, [r.serial]))
 
 
 def _escrow(session: Session, e: ts.Escrow, ref: Ref) -> None:

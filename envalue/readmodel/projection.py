@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from envalue.chaincode.domain.records import JsonRecord
+from envalue.network.topology import CHANNEL
 
 from .records import DomainEventData
 from .schema import Base
@@ -32,10 +33,12 @@ M = TypeVar("M", bound=Base)
 
 @dataclass(frozen=True)
 class Ref:
-    """The transaction a row change comes from."""
+    """The transaction a row change comes from, and the channel it was committed on
+    (the consortium channel the listener follows unless told otherwise)."""
 
     tx_id: str
     block_number: int
+    channel: str = CHANNEL
 
 
 @dataclass(frozen=True)

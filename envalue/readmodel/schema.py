@@ -152,6 +152,7 @@ class TokenLot(LedgerRef, Base):
     methodology: Mapped[str] = mapped_column(String(64), default="")
     methodology_version: Mapped[str] = mapped_column(String(32), default="")
     site_id: Mapped[str] = mapped_column(ID, default="")
+    equipment_id: Mapped[str] = mapped_column(ID, default="")
     calculation_id: Mapped[str] = mapped_column(ID, default="")
     first_owner: Mapped[str] = mapped_column(KEY, default="")
     tradable_kg: Mapped[int] = mapped_column(BigInteger, default=0)
@@ -191,7 +192,12 @@ class Transfer(EventRow, Base):
 
 
 class Retirement(LedgerRef, Base):
-    """A retired serial range ``ENV-<lot>-<first>-<last>`` with beneficiary and purpose."""
+    """A retired serial range ``ENV-<lot>-<first>-<last>`` with beneficiary and purpose.
+
+    ``certificate_id`` is its certificate's id (`envalue.certificates.certificate_id_for`
+    over ``channel``, the transaction id and the serial), computed once when projected so
+    the public verification page finds the retirement by the id in a certificate's QR code.
+    """
 
     __tablename__ = "rm_retirements"
     serial: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -205,6 +211,9 @@ class Retirement(LedgerRef, Base):
     purpose: Mapped[str] = mapped_column(String(64))
     reporting_year: Mapped[int] = mapped_column(Integer)
     retired_at: Mapped[str] = mapped_column(String(40), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    channel: Mapped[str] = mapped_column(String(64), default="")
+    certificate_id: Mapped[str] = mapped_column(String(32), index=True, default="")
 
 
 class Escrow(LedgerRef, Base):
@@ -263,15 +272,19 @@ class MonitoringReport(LedgerRef, Base):
     remainder_kg: Mapped[int] = mapped_column(BigInteger, default=0)
     verified_by: Mapped[str] = mapped_column(KEY, default="")
     comments: Mapped[str] = mapped_column(Text, default="")
+    carried_from: Mapped[str] = mapped_column(ID, default="")  # report the carried-in kg left
 
 
 class ReportMember(LedgerRef, Base):
+    """A bundled holding; ``start`` is its kg offset in the report's pool (FIFO crediting)."""
+
     __tablename__ = "rm_report_members"
     report_id: Mapped[str] = mapped_column(ID, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer, primary_key=True)
     lot_id: Mapped[str] = mapped_column(ID, index=True)
     owner: Mapped[str] = mapped_column(KEY, index=True)
     kg: Mapped[int] = mapped_column(BigInteger)
+    start: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class CreditBatch(LedgerRef, Base):
@@ -320,6 +333,8 @@ class CreditTransfer(EventRow, Base):
 
 
 class CreditRetirement(LedgerRef, Base):
+    """A credit invalidation's serial range; ``certificate_id`` as for `Retirement`."""
+
     __tablename__ = "rm_credit_retirements"
     serial: Mapped[str] = mapped_column(ID, primary_key=True)
     batch_id: Mapped[str] = mapped_column(ID, index=True)
@@ -331,6 +346,9 @@ class CreditRetirement(LedgerRef, Base):
     use: Mapped[str] = mapped_column(String(64))
     purpose_detail: Mapped[str] = mapped_column(Text)
     reporting_year: Mapped[int] = mapped_column(Integer)
+    retired_at: Mapped[str] = mapped_column(String(40), default="")
+    channel: Mapped[str] = mapped_column(String(64), default="")
+    certificate_id: Mapped[str] = mapped_column(String(32), index=True, default="")
 
 
 # -- bridge --------------------------------------------------------------------------------

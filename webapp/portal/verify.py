@@ -1,16 +1,19 @@
-"""Public certificate verification (no sign-in): by id, or by uploading the signed JSON."""
+"""Public certificate verification (no sign-in): by id (the certificate's QR code opens
+``/verify/<id>``, looked up in the read model), or by uploading the signed JSON."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 
 from .. import audit
 from ..db import get_session
-from ..errors import LedgerUnavailableError, PortalError
+from ..errors import PortalError
 from ..extensions import limiter
 from ..forms import VerifyForm
 from ..gateway import gateway
+from ..services.certificates import external_base_url, readmodel_view
 from ..services.verify import check_certificate_id, lookup, trusted_cas, verify_document
+from .forms_ledger import PURPOSE_LABELS
 
 blueprint = Blueprint("verify", __name__, url_prefix="/verify")
 
@@ -40,8 +43,9 @@ def index() -> tuple[str, int]:
     form = VerifyForm()
     result, problem = _verify_upload(form)
     return render_template("verify/index.html", form=form, result=result, problem=problem,
-                           certificate_id=None, ledger_reason=None,
-                           lookup_problem=None), 200 if problem is None else 400
+                           certificate_id=None, found=None, lookup_problem=None,
+                           readmodel=None, purpose_labels=PURPOSE_LABELS), (
+        200 if problem is None else 400)
 
 
 @blueprint.route("/<certificate_id>", methods=["GET", "POST"])
@@ -50,15 +54,16 @@ def certificate(certificate_id: str) -> tuple[str, int]:
     check_certificate_id(certificate_id)
     form = VerifyForm()
     result, problem = _verify_upload(form)
-    ledger_reason, lookup_problem = None, None
+    found, lookup_problem, readmodel, status = None, None, None, 200
     try:
-        lookup(certificate_id, gateway())
-    except LedgerUnavailableError as exc:
-        ledger_reason = exc.reason
+        found = lookup(certificate_id, portal_base=external_base_url(current_app.config))
     except PortalError as exc:
-        lookup_problem = exc.to_problem()
+        lookup_problem, readmodel = exc.to_problem(), readmodel_view()
+        if request.method == "GET":  # a posted document is still checked and shown
+            status = exc.http_status
     mismatch = bool(result and result.get("certificate_id") not in (None, certificate_id))
     return render_template("verify/index.html", form=form, result=result, problem=problem,
-                           certificate_id=certificate_id, ledger_reason=ledger_reason,
-                           lookup_problem=lookup_problem, mismatch=mismatch), (
-        200 if problem is None else 400)
+                           certificate_id=certificate_id, found=found,
+                           lookup_problem=lookup_problem, readmodel=readmodel,
+                           mismatch=mismatch, purpose_labels=PURPOSE_LABELS), (
+        status if problem is None else 400)

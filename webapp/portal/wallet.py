@@ -4,22 +4,32 @@ transfer-and-retire, retire, escrow, release) submitted as the user's own identi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from envalue.chaincode.domain.tokens.rules import require_id, require_text
 
+from .. import audit
+from ..db import get_session
+from ..errors import PortalError, problem_response
 from ..roles import allowed
 from ..security import permission_required
-from ..services import ledger
+from ..services import certificates, ledger
 from ..services.readmodel import wallet_view
 from ._ledger_page import render_ledger_page
 from ._ledger_submit import certificate_links, last_result, page_forms, remember, submit
-from .forms_ledger import EscrowForm, LedgerForm, ReleaseEscrowForm, RetireForm, TransferForm
+from .forms_ledger import (
+    PURPOSE_LABELS,
+    EscrowForm,
+    LedgerForm,
+    ReleaseEscrowForm,
+    RetireForm,
+    TransferForm,
+)
 
 blueprint = Blueprint("wallet", __name__, url_prefix="/wallet")
 
@@ -27,6 +37,8 @@ blueprint = Blueprint("wallet", __name__, url_prefix="/wallet")
 FORMS: dict[str, type[LedgerForm]] = {
     "transfer": TransferForm, "retire": RetireForm, "escrow": EscrowForm,
     "release": ReleaseEscrowForm}
+#: what `/wallet/certificate` answers with
+CERTIFICATE_FORMATS = ("html", "pdf", "json")
 
 
 def _page(status: int = 200, bound: dict[str, LedgerForm] | None = None) -> tuple[str, int]:
@@ -99,24 +111,45 @@ def release() -> Response | tuple[str, int]:
 
 @blueprint.get("/certificate")
 @permission_required("wallet.view")
-def certificate() -> tuple[str, int]:
-    """The retirement certificate of `serial` (of a token lot or a credit batch).
-
-    A certificate is built from the retirement record on the ledger; while the ledger
-    cannot be reached this answers 503 with the reason instead of a document.
-    """
+def certificate() -> Response | tuple[str, int]:
+    """The retirement certificate of `serial` (of a token lot or a credit batch), built
+    from the read model's copy of the retirement record (`services.certificates`):
+    ``format=pdf`` the PDF, ``format=json`` the signed JSON, else a summary page with both
+    links. Not in the read model: 404 with its lag; someone else's: 403."""
     lot_id = request.args.get("lot_id", "").strip()
     batch_id = request.args.get("batch_id", "").strip()
     serial = request.args.get("serial", "").strip()
     source, field = (batch_id, "batch_id") if batch_id and not lot_id else (lot_id, "lot_id")
     require_id(source, field)
     require_text(serial, "serial")
-    status = ledger.ledger_status(g.user)
-    problem = None if not status.available else {
-        "title": _("Not implemented"), "rule": "certificate_service_missing",
-        "detail": _("The portal does not render certificates yet: it needs the retirement "
-                    "record (tokens:retirements) and the consortium's issuing identity. "
-                    "`envalue certificate render` renders one from the record.")}
-    return render_template("ledger/certificate.html", ledger=status, problem=problem,
-                           source=source, source_field=field, serial=serial), (
-        503 if not status.available else 501)
+    fmt = request.args.get("format", "html").strip() or "html"
+    if fmt not in CERTIFICATE_FORMATS:
+        raise PortalError(f"one of {', '.join(CERTIFICATE_FORMATS)}", field="format",
+                          value=fmt, rule="enum")
+    try:
+        if fmt == "html":
+            page = certificates.certificate_page(g.user, (field, source), serial)
+            return render_template("ledger/certificate.html", page=page, cert=page.certificate,
+                                   readmodel=page.readmodel, problem=page.signer_problem,
+                                   source=source, source_field=field, serial=serial,
+                                   purpose_labels=PURPOSE_LABELS), 200
+        issued = certificates.retirement_certificate(g.user, (field, source), serial,
+                                                     with_pdf=fmt == "pdf")
+    except PortalError as exc:
+        if fmt == "json":
+            return problem_response(exc.to_problem(), exc.http_status)
+        return render_template("ledger/certificate.html", page=None, cert=None,
+                               readmodel=certificates.readmodel_view(),
+                               problem=exc.to_problem(), source=source, source_field=field,
+                               serial=serial, purpose_labels=PURPOSE_LABELS), exc.http_status
+    cert_id = issued.certificate.certificate_id
+    audit.record(get_session(), actor=g.user.username, msp_id=g.user.msp_id,
+                 action="certificate.issue", target=cert_id, outcome="ok",
+                 detail=f"{serial} ({fmt})")
+    if fmt == "pdf":
+        body, mimetype = issued.pdf, "application/pdf"
+    else:
+        body = json.dumps(issued.envelope, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        mimetype = "application/json"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{cert_id}.{fmt}"'})

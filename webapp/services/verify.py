@@ -2,8 +2,9 @@
 
 Why offline first: a retirement certificate is a signed JSON envelope that anyone can
 check against the consortium's CA certificates (`envalue.certificates`), without the
-ledger. The look-up by id (the QR code's ``/verify/<id>``) needs ledger data; while the
-Gateway is unreachable it raises `LedgerUnavailableError` with the reason.
+ledger. The look-up by id (the QR code's ``/verify/<id>``) reads the portal's read model,
+whose retirement rows are copies of the chaincode's records from committed blocks, each
+with its certificate id, transaction id and block; no sign-in and no peer are needed.
 """
 
 from __future__ import annotations
@@ -12,13 +13,18 @@ import json
 import re
 from typing import Any
 
+from envalue.certificates import RetirementCertificate
 from envalue.network.topology import PEER_ORGS
+from envalue.readmodel import lag_status
+from envalue.readmodel import queries as rq
 
-from ..errors import LedgerUnavailableError, PortalError
+from ..errors import PortalError
 from ..gateway import LedgerGateway
+from .certificates import build_certificate, lag_sentence, record_error
+from .readmodel import sessions
 
-__all__ = ["CERTIFICATE_ID", "check_certificate_id", "lookup", "trusted_cas",
-           "verify_document"]
+__all__ = ["CERTIFICATE_ID", "certificate_summary", "check_certificate_id", "lookup",
+           "trusted_cas", "verify_document"]
 
 CERTIFICATE_ID = re.compile(r"^RC-[0-9A-F]{20}$")
 MAX_DOCUMENT_BYTES = 256 * 1024
@@ -69,28 +75,46 @@ def verify_document(raw: bytes, cas: dict[str, list[bytes]]) -> dict[str, Any]:
     result = verify_signed_certificate(doc, cas)
     out = result.to_dict()
     cert = result.certificate
-    out["summary"] = None if cert is None else _summary(cert.to_dict())
+    out["summary"] = None if cert is None else certificate_summary(cert)
     return out
 
 
-def _summary(cert: dict[str, Any]) -> dict[str, Any]:
-    keep = ("certificate_id", "kind", "beneficiary", "quantity_kg", "quantity_t",
-            "vintage_start", "vintage_end", "purpose", "reporting_year", "tx_id",
-            "block_number", "channel", "issued_at")
-    return {k: cert[k] for k in keep if k in cert}
+def certificate_summary(cert: RetirementCertificate) -> dict[str, Any]:
+    """What the public page shows of a certificate: its facts and ledger place; the
+    retiring holder by organisation only (its client id stays in the signed document)."""
+    return {
+        "certificate_id": cert.certificate_id, "kind": cert.kind,
+        "beneficiary": cert.beneficiary, "quantity_kg": cert.quantity_kg,
+        "quantity_t": cert.quantity_t, "serials": [r.serial for r in cert.serial_ranges],
+        "vintage_start": cert.vintage_start, "vintage_end": cert.vintage_end,
+        "methodology": f"{cert.methodology.name} {cert.methodology.version}",
+        "sites": len(cert.sites), "purpose": cert.purpose,
+        "reporting_year": cert.reporting_year, "retired_by_msp": cert.retiring_holder.msp_id,
+        "tx_id": cert.tx_id, "block_number": cert.block_number, "channel": cert.channel,
+        "issued_at": cert.issued_at,
+    }
 
 
-def lookup(certificate_id: str, gateway: LedgerGateway, org_key: str = "platform") -> dict:
-    """The certificate recorded on the ledger under `certificate_id`.
-
-    Needs the Gateway (LedgerUnavailableError otherwise); finding a certificate by id
-    also needs the portal's read model, which is not built yet.
-    """
+def lookup(certificate_id: str, *, portal_base: str) -> dict[str, Any]:
+    """The retirement the read model holds under `certificate_id` (anyone may ask): the
+    certificate's summary with its transaction id and block; a 404 problem saying how far
+    the read model has got when it does not have it."""
     check_certificate_id(certificate_id)
-    state = gateway.status(org_key)
-    if not state.available:
-        raise LedgerUnavailableError(state.reason)
-    raise PortalError("looking a certificate up by id needs the portal's read model of "
-                      "retirements, which is not built yet; upload the signed JSON instead",
-                      field="certificate_id", value=certificate_id, rule="read_model_missing",
-                      http_status=501, title="Not implemented")
+    with sessions()() as session:
+        try:
+            found = rq.retirement_by_certificate_id(session, certificate_id)
+        except rq.CertificateRecordError as exc:
+            raise record_error(exc) from exc
+        lag = lag_status(session) if found is None else None
+    if found is None:
+        assert lag is not None
+        raise PortalError(f"no retirement with certificate id {certificate_id} is in the "
+                          f"portal's read model; it may not be projected yet "
+                          f"({lag_sentence(lag)})", field="certificate_id",
+                          value=certificate_id, rule="not_found", http_status=404,
+                          title="Not found")
+    cert = build_certificate(found, portal_base)
+    return {"certificate_id": cert.certificate_id, "kind": found.kind,
+            "tx_id": found.tx_id, "block_number": found.block_number,
+            "channel": found.channel, "verification_url": cert.verification_url,
+            "summary": certificate_summary(cert)}

@@ -63,12 +63,17 @@ def test_untrusted_issuer_is_not_valid(tmp_path: Path, signed: dict) -> None:
     assert 'data-testid="verdict">Not valid<' in page and "chain" in page
 
 
-def test_certificate_page_by_id_shows_the_ledger_state(verify_app: Flask,
-                                                       signed: dict) -> None:
+def test_certificate_page_by_id_says_the_read_model_lacks_it(verify_app: Flask,
+                                                             signed: dict) -> None:
+    """A hand-made certificate was never projected: 404, with the read model's state
+    (test_webapp_certificates shows a projected one found by id)."""
     cert_id = signed["certificate"]["certificate_id"]
-    page = verify_app.test_client().get(f"/verify/{cert_id}").get_data(as_text=True)
-    assert 'data-testid="ledger-unavailable"' in page
-    assert "ledger unavailable: the Fabric network is not running in unit tests" in page
+    resp = verify_app.test_client().get(f"/verify/{cert_id}")
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 404 and 'data-testid="lookup"' not in page
+    assert f"no retirement with certificate id {cert_id} is in the portal&#39;s read model" \
+        in page
+    assert 'data-testid="readmodel-empty"' in page
     status, page = _post(verify_app, json.dumps(signed).encode(), f"/verify/{cert_id}")
     assert 'data-testid="verdict">Valid<' in page and "is certificate" not in page
     _, page = _post(verify_app, json.dumps(signed).encode(), "/verify/RC-00000000000000000000")

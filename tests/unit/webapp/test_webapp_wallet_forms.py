@@ -216,11 +216,14 @@ def test_a_committed_retirement_links_history_and_certificate(
     assert 'data-testid="ledger-result"' not in client.get("/wallet/").get_data(as_text=True)
 
 
-def test_the_certificate_needs_the_ledger(client: FlaskClient) -> None:
+def test_a_certificate_not_yet_in_the_read_model(client: FlaskClient) -> None:
+    """Certificates come from the read model (test_webapp_certificates downloads one):
+    a retirement it has not projected is a 404 saying how far it has got."""
     login(client, "customer1@customer")
     resp = client.get("/wallet/certificate?lot_id=LOT-1&serial=ENV-LOT-1-1-1500")
     page = resp.get_data(as_text=True)
-    assert resp.status_code == 503 and f"ledger unavailable: {REASON}" in page
+    assert resp.status_code == 404 and "is in the portal&#39;s read model" in page
+    assert 'data-testid="readmodel-empty"' in page
     assert "ENV-LOT-1-1-1500" in page and "%PDF" not in page
     assert client.get("/wallet/certificate?lot_id=bad lot&serial=x").status_code == 400
     assert client.get("/wallet/certificate?lot_id=LOT-1").status_code == 400
