@@ -91,7 +91,7 @@ class ReadModelListener:
         self.channel = channel
         self.chaincode = chaincode
         self.name = name
-        self.projector = projector or Projector()
+        self.projector = projector or Projector(channel=channel)
         self.checkpointer = ReadModelCheckpointer(sessions, name)
         self.peers = peers or LedgerPeers(settings, channel=channel, chaincode=chaincode,
                                           unavailable_reason=unavailable_reason)

@@ -23,6 +23,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from envalue.network.topology import CHANNEL
+
 from . import project_bridge, project_credits, project_registry, project_tokens
 from .projection import EventContext, EventRule, Mirror, Ref
 from .records import ChaincodeEventRecord, DomainEventData, PayloadError, WriteSet
@@ -49,13 +51,14 @@ class Projector:
     """Maps domain events to read-model rows (see the module docstring)."""
 
     def __init__(self, rules: Mapping[str, EventRule] | None = None,
-                 mirrors: tuple[Mirror, ...] | None = None) -> None:
+                 mirrors: tuple[Mirror, ...] | None = None, *, channel: str = CHANNEL) -> None:
         self.rules = RULES if rules is None else rules
         self.mirrors = MIRRORS if mirrors is None else mirrors
+        self.channel = channel  # stamped on rows (certificate ids are per channel)
 
     def apply(self, session: Session, record: ChaincodeEventRecord) -> Projection:
         """Project `record` inside the caller's transaction."""
-        ref = Ref(record.transaction_id, record.block_number)
+        ref = Ref(record.transaction_id, record.block_number, self.channel)
         try:
             events = record.domain_events()
         except PayloadError as exc:
