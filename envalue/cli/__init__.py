@@ -22,6 +22,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "credit",
     "readmodel",
     "bridge",
+    "scenario",
 )
 
 
