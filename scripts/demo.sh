@@ -28,9 +28,19 @@ portal_port=$((base_port + 91))
 db_url=${ENVALUE_PORTAL_INGEST_DB:-${ENVALUE_PORTAL_DB:-sqlite:///$PWD/var/portal.db}}
 if [ ! -f var/.demo-data-loaded ]; then
   mkdir -p var
-  "$envalue" simulate ena --days 7 --defects field --store-db "$db_url" >/dev/null
-  "$envalue" simulate boiler --days 7 --defects field --store-db "$db_url" >/dev/null
+  "$envalue" simulate ena --days 7 --defects field --keys var/device-keys --store-db "$db_url" >/dev/null
+  "$envalue" simulate boiler --days 7 --defects field --keys var/device-keys --store-db "$db_url" >/dev/null
   touch var/.demo-data-loaded
+fi
+
+# the same data on the ledger: registry, anchored batches, calculations, approvals, mints,
+# a transfer and a retirement; then a 200-site credit program (no peer with --only cas)
+if [ "${1:-}" != "--only" ]; then
+  "$envalue" scenario load case-studies --store-db "$db_url" --keys var/device-keys
+  "$envalue" scenario load credit-program --sites 200 --workers 8 --keys var/device-keys
+  # the portal's read model follows the channel (stops with the portal on Ctrl-C)
+  "$envalue" readmodel run >var/readmodel.log 2>&1 &
+  echo "read model: following the channel (log: var/readmodel.log)"
 fi
 
 echo
