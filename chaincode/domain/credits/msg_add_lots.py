@@ -1,8 +1,8 @@
 """MsgAddLots: bundle one page of eligible holdings into a collecting report.
 
-Pages keep the write set bounded: each holding costs 5 writes (holding, lot supply,
-history, member, pending) plus the report, so `MAX_PAGE` holdings stay well under a
-block's comfortable size; 10,000 lots are 40 pages. A page is all-or-nothing: one
+Pages keep the write set bounded: each holding costs 6 writes (holding, lot supply,
+history, member, member index, pending) plus the report, so a full page of `MAX_PAGE`
+holdings writes 1,501 keys (tests/unit/scenarios checks it); 10,000 lots are 40 pages. A page is all-or-nothing: one
 ineligible holding refuses the page with its index and the broken rule.
 """
 
