@@ -18,11 +18,11 @@ different lengths written concurrently are not caught (serialise writers per dev
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import (
     DDL,
@@ -36,14 +36,18 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    cast,
     create_engine,
     event,
+    func,
     insert,
+    or_,
     select,
     text,
     type_coerce,
 )
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.types import JSON, TypeDecorator
 
 from envalue.chaincode.domain.merkle import (
     decimal_text,
@@ -54,7 +58,7 @@ from envalue.ingest.batch import MeasurementBatch
 from envalue.ingest.model import IngestError
 from envalue.ingest.pipeline import IngestResult
 
-__all__ = ["BatchOverlapError", "IngestStore", "StoredUpload", "metadata"]
+__all__ = ["START_KEY_CHARS", "BatchOverlapError", "IngestStore", "StoredUpload", "metadata"]
 
 
 class DecimalText(TypeDecorator[Decimal]):
@@ -311,6 +315,49 @@ def _reading_rows_plain(b: MeasurementBatch, order: dict[bytes, int], upload_id:
     return rows
 
 
+#: Characters of a stored period start naming its UTC minute (``YYYY-MM-DDTHH:MM``): the
+#: grouping key of the aggregate queries. Every instant of one UTC minute falls on the same
+#: local day in any zone whose offset is a whole number of minutes (Asia/Tokyo: +09:00), so
+#: a caller maps each key to its local day instead of parsing every batch's timestamp.
+START_KEY_CHARS = 16
+_SUM_SEPARATOR = ","  # never part of a decimal text
+_MARK_RECENT = 1024  # upload ids `IngestStore.change_mark` counts below the highest
+
+
+def _within(q: Select[Any], devices: Iterable[str] | None, start: datetime | None,
+            end: datetime | None) -> Select[Any]:
+    """`q` restricted to batches of `devices` (all when None) lying wholly inside
+    ``[start, end)``: the selection of `webapp.reports.offchain.load_batches`."""
+    if devices is not None:
+        q = q.where(batches.c.device_id.in_(sorted(set(devices))))
+    if start is not None:
+        q = q.where(batches.c.period_start >= format_timestamp(start))
+    if end is not None:
+        q = q.where(batches.c.period_end <= format_timestamp(end))
+    return q
+
+
+def _start_key() -> ColumnElement[str]:
+    """The UTC minute a batch period starts in (`START_KEY_CHARS`); `substr` is portable."""
+    return func.substr(batches.c.period_start, 1, START_KEY_CHARS)
+
+
+def _exact_sum(texts: str) -> Decimal:
+    """The exact sum of the decimal texts one group joined, added as Decimal from zero."""
+    total = Decimal(0)
+    for t in texts.split(_SUM_SEPARATOR):
+        total += Decimal(t)
+    return total
+
+
+def _quality_count(dialect: str, flag: str) -> ColumnElement[int]:
+    """A batch's quality count `flag` (0 when absent) read from its JSON text in SQL:
+    JSON_EXTRACT on SQLite, ``CAST(quality AS JSON) ->> flag`` elsewhere."""
+    doc = (type_coerce(batches.c.quality, JSON) if dialect == "sqlite"
+           else cast(batches.c.quality, JSON))
+    return func.coalesce(doc[flag].as_integer(), 0)
+
+
 class IngestStore:
     """Insert-only access to the ingestion tables."""
 
@@ -439,3 +486,76 @@ class IngestStore:
             reading_leaves.c.batch_id == batch_id)
         with self.engine.connect() as conn:
             return {int(i): str(h) for i, h in conn.execute(q)}
+
+    # --- aggregate queries (the dashboard's energy overview) ---------------------------
+    def change_mark(self) -> tuple[int, int]:
+        """(highest upload id, uploads among the last `_MARK_RECENT` ids): it keys caches
+        of figures derived from the stored batches (read it before the figures). Batches
+        are only written with their upload, so the mark changes with every upload that
+        commits, also one committing after an upload with a higher id (concurrent writers
+        on PostgreSQL), unless `_MARK_RECENT` later ids committed first: then it changes
+        with the next upload. Two index lookups, however many uploads are stored."""
+        top = select(func.max(uploads.c.id)).scalar_subquery()
+        q = select(func.max(uploads.c.id), func.count()).where(
+            uploads.c.id > func.coalesce(top, 0) - _MARK_RECENT)
+        with self.engine.connect() as conn:
+            high, n = conn.execute(q).one()
+        return int(high or 0), int(n)
+
+    def total_sums(self, by: Literal["start", "device"], *,
+                   devices: Iterable[str] | None = None, start: datetime | None = None,
+                   end: datetime | None = None) -> list[tuple[str, str, str, Decimal]]:
+        """(key, quantity, unit, exact sum) over the totals of the batches of `devices`
+        lying wholly inside ``[start, end)``, grouped by key: the UTC minute the period
+        starts in (``by="start"``, see `START_KEY_CHARS`) or the device.
+
+        Exact: SQL groups and joins each group's decimal texts, Python adds them as
+        Decimal (SQL sums of text would go through floating point on SQLite)."""
+        if by not in ("start", "device"):
+            raise ValueError(f"by: {by!r} is not 'start' or 'device'")
+        key = _start_key() if by == "start" else batches.c.device_id
+        texts = func.aggregate_strings(type_coerce(batch_totals.c.value, String),
+                                       _SUM_SEPARATOR)
+        q = _within(select(key, batch_totals.c.quantity, batch_totals.c.unit, texts)
+                    .join_from(batch_totals, batches,
+                               batch_totals.c.batch_id == batches.c.batch_id),
+                    devices, start, end).group_by(key, batch_totals.c.quantity,
+                                                  batch_totals.c.unit)
+        with self.engine.connect() as conn:
+            return [(str(k), str(quantity), str(unit), _exact_sum(str(joined)))
+                    for k, quantity, unit, joined in conn.execute(q)]
+
+    def quality_sums(self, flags: tuple[str, ...], *, devices: Iterable[str] | None = None,
+                     start: datetime | None = None, end: datetime | None = None
+                     ) -> list[tuple[str, int, dict[str, int]]]:
+        """Per UTC minute a period starts in (`START_KEY_CHARS`): the number of batches of
+        `devices` lying wholly inside ``[start, end)`` and the sums of their quality
+        counts `flags` (a missing count is 0)."""
+        key = _start_key()
+        with self.engine.connect() as conn:
+            counts = [_quality_count(conn.dialect.name, f) for f in flags]
+            q = _within(select(key, func.count(), *(func.sum(c) for c in counts)),
+                        devices, start, end).group_by(key)
+            return [(str(row[0]), int(row[1]),
+                     {f: int(v or 0) for f, v in zip(flags, row[2:], strict=True)})
+                    for row in conn.execute(q)]
+
+    def flagged_batches(self, flags: tuple[str, ...], shown: tuple[str, ...], limit: int, *,
+                        devices: Iterable[str] | None = None, start: datetime | None = None,
+                        end: datetime | None = None) -> tuple[list[dict[str, Any]], int]:
+        """The batches of `devices` lying wholly inside ``[start, end)`` with a nonzero
+        quality count among `flags`: the first `limit` by period start then device (id,
+        device, period start and the counts `shown`), and how many there are in all."""
+        with self.engine.connect() as conn:
+            dialect = conn.dialect.name
+            flagged = or_(*(_quality_count(dialect, f) != 0 for f in flags))
+            total = conn.scalar(_within(select(func.count()).select_from(batches),
+                                        devices, start, end).where(flagged))
+            q = _within(select(batches.c.batch_id, batches.c.device_id, batches.c.period_start,
+                               *(_quality_count(dialect, s).label(s) for s in shown)),
+                        devices, start, end).where(flagged).order_by(
+                batches.c.period_start, batches.c.device_id).limit(limit)
+            result = conn.execute(q)
+            keys = list(result.keys())
+            rows = [dict(zip(keys, r, strict=True)) for r in result]
+        return rows, int(total or 0)
