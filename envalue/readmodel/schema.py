@@ -12,10 +12,23 @@ MSP part, so off-chain dashboards can be scoped by organisation.
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Integer, String, Text, create_engine
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Integer,
+    String,
+    Text,
+    create_engine,
+    delete,
+    inspect,
+    select,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
 
@@ -24,8 +37,9 @@ __all__ = [
     "CreditHolding", "CreditProgram", "CreditRetirement", "CreditShare", "CreditTransfer",
     "Device", "Equipment", "Escrow", "FactorVersion", "Holding", "Htlc", "ListenerStatus",
     "MeasurementBatch", "Meter", "MethodologyVersion", "MonitoringReport",
-    "PartnerRetirement", "Pledge", "ProgramSite", "ReportMember", "Retirement", "Site",
-    "TokenLot", "Transfer", "UnprojectedEvent", "make_engine", "make_sessions", "utcnow",
+    "PartnerRetirement", "Pledge", "ProgramSite", "ReportMember", "Retirement", "SchemaMark",
+    "Site", "TokenLot", "Transfer", "UnprojectedEvent", "ensure_schema", "make_engine",
+    "make_sessions", "schema_fingerprint", "utcnow",
 ]
 
 KEY = String(512)  # holder keys carry two X.509 distinguished names
@@ -34,6 +48,9 @@ ID = String(256)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+_log = logging.getLogger("envalue.readmodel")
 
 
 class Base(DeclarativeBase):
@@ -439,18 +456,54 @@ class ListenerStatus(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class SchemaMark(Base):
+    """The fingerprint of the tables this code expects (see `ensure_schema`)."""
+
+    __tablename__ = "rm_schema"
+    fingerprint: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+def schema_fingerprint() -> str:
+    """A digest of every table's columns and types as this code defines them."""
+    parts = sorted(f"{table.name}.{column.name}:{column.type}"
+                   for table in Base.metadata.sorted_tables for column in table.columns)
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:32]
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the tables; when they were made by another version of this schema, drop and
+    recreate them. The read model is derived data: with its checkpoint gone, the listener
+    projects the channel again from block 0, so nothing is lost that the ledger lacks."""
+    wanted = schema_fingerprint()
+    present = set(inspect(engine).get_table_names())
+    stored = None
+    if SchemaMark.__tablename__ in present:
+        with engine.connect() as conn:
+            stored = conn.execute(select(SchemaMark.fingerprint)).scalar()
+    if stored == wanted:
+        return
+    if present & set(Base.metadata.tables):
+        _log.warning("read model schema %s is not this version's %s: dropping it to "
+                     "re-project the channel from block 0", stored or "(unmarked)", wanted)
+        Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        conn.execute(delete(SchemaMark))
+        conn.execute(SchemaMark.__table__.insert().values(fingerprint=wanted))
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`, creating the SQLite folder and the tables when missing."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url)
-    Base.metadata.create_all(engine)
+    ensure_schema(engine)
     return engine
 
 
 def make_sessions(target: str | Engine) -> sessionmaker[Session]:
-    """A session factory over a URL or an engine (tables created when missing)."""
+    """A session factory over a URL or an engine (tables made or renewed as needed)."""
     if isinstance(target, Engine):
-        Base.metadata.create_all(target)
+        ensure_schema(target)
         return sessionmaker(target, expire_on_commit=False)
     return sessionmaker(make_engine(target), expire_on_commit=False)
