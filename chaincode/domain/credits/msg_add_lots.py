@@ -2,8 +2,9 @@
 
 Pages keep the write set bounded: each holding costs 6 writes (holding, lot supply,
 history, member, member index, pending) plus the report, so a full page of `MAX_PAGE`
-holdings writes 1,501 keys (tests/unit/scenarios checks it); 10,000 lots are 40 pages. A page is all-or-nothing: one
-ineligible holding refuses the page with its index and the broken rule.
+holdings writes 1,501 keys (tests/unit/scenarios checks it); 10,000 lots are 40 pages.
+A page is all-or-nothing: one ineligible holding refuses the page with its index and the
+broken rule.
 """
 
 from __future__ import annotations
