@@ -15,4 +15,4 @@ from envalue.bench.base import BenchParam
 
 __all__ = ["BENCHES", "BenchParam"]
 
-BENCHES: tuple[str, ...] = ("ingest", "submit", "portal", "bundle")
+BENCHES: tuple[str, ...] = ("ingest", "submit", "portal", "bundle", "bridge")
