@@ -16,7 +16,12 @@ The write permissions mirror the chaincode's checks (`chaincode/domain/tokens/ac
 - a cancellation is requested by one authority and approved by the other
   (``cancel_rules.authority_of``: Platform ``operator`` or ``verifier``), so both roles
   hold both cancel permissions and chaincode refuses a same-authority approval;
-- credit transfers and retirements are ownership checks (``load_credit_holding``).
+- credit transfers and retirements are ownership checks (``load_credit_holding``);
+- registering sites, equipment, meters and edge devices is ``registry.access
+  .require_acts_for``: roles `OWNER_ROLES` (customer, municipality, operator) for their own
+  org, a PlatformMSP operator for any org (``registry.manage``);
+- proposing and approving methodology and factor versions is ``governance
+  .require_proposer``/``approve``: a PlatformMSP operator or a verifier (``registry.govern``).
 
 The table knows roles only: an ``operator`` of another org than PlatformMSP passes the
 portal's guard and is refused by chaincode (rule ``platform-operator``), which the form
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from envalue.chaincode.domain.registry.access import OWNER_ROLES
 from envalue.network.topology import ROLES
 
 __all__ = ["NAV", "PERMISSIONS", "NavItem", "allowed", "nav_for"]
@@ -42,6 +48,10 @@ _VERIFIER = frozenset({"verifier"})
 _CANCEL_AUTHORITIES = _PLATFORM_OPERATOR | _VERIFIER
 #: credits are issued to the program operator and sold to members (ownership checks)
 _CREDIT_HOLDERS = frozenset({"operator", "customer", "municipality"})
+#: `registry.access.require_acts_for`: these roles act for their own org's assets
+_REGISTRANTS = frozenset(OWNER_ROLES)
+#: `governance.require_proposer` / approvals: PlatformMSP operator or verifier
+_GOVERNORS = _PLATFORM_OPERATOR | _VERIFIER
 
 #: permission -> roles holding it.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -62,7 +72,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "credits.trade": _CREDIT_HOLDERS,
     "credits.retire": _CREDIT_HOLDERS,
     "audit.view": frozenset({"operator", "auditor"}),
+    #: CSV exports of every holder's rows (the page also requires PlatformMSP)
+    "exports.all": frozenset({"operator", "auditor"}),
     "reports.view": frozenset({"operator", "customer", "municipality", "verifier", "auditor"}),
+    "registry.view": _ALL,
+    #: every org's sites (oversight); other roles see their own org's registry only
+    "registry.view.all": frozenset({"operator", "verifier", "auditor"}),
+    "registry.manage": _REGISTRANTS,
+    "registry.govern": _GOVERNORS,
 }
 
 
@@ -80,6 +97,7 @@ class NavItem:
 
 NAV: tuple[NavItem, ...] = (
     NavItem("dashboard.index", "Dashboard", "dashboard.view"),
+    NavItem("registry.index", "Equipment and meters", "registry.view"),
     NavItem("ingest.upload", "Upload data", "ingest.upload"),
     NavItem("calc.index", "Calculator", "calc.run"),
     NavItem("wallet.index", "Wallet", "wallet.view"),

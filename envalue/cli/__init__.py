@@ -21,6 +21,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "token",
     "credit",
     "readmodel",
+    "export",
     "bridge",
     "scenario",
 )

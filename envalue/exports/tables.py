@@ -13,6 +13,13 @@ Input records are the dicts the token and credit domains produce (``Record.to_di
 
 Optional ``block_number`` columns are filled when the caller adds the block of the
 record's transaction (the world state does not hold it).
+
+Columns that are optional because one source lacks them: the off-chain read model
+(`envalue.readmodel.exports`) keeps no transaction time for transfers, no ``retired_by``
+and no batch ``issued_at``; those cells stay empty rather than guessed. Credit shares end
+with the ``tx_id`` and ``block_number`` of the settlement that wrote them, when known.
+Holdings have no transaction column: a holding is a balance changed by many transactions,
+and the read model does not keep which one changed it last once a state drops to 0 kg.
 """
 
 from __future__ import annotations
@@ -80,7 +87,7 @@ HOLDING_COLUMNS: tuple[Column, ...] = (
 )
 
 TRANSFER_COLUMNS: tuple[Column, ...] = (
-    Column("timestamp", "timestamp", first_of("timestamp", "when")),
+    Column("timestamp", "timestamp", first_of("timestamp", "when"), required=False),
     Column("tx_id", "text", field("tx_id")),
     Column("block_number", "int", field("block_number"), required=False),
     Column("kind", "text", lambda r: r.get("kind", "transfer")),
@@ -111,7 +118,7 @@ RETIREMENT_COLUMNS: tuple[Column, ...] = (
     Column("credit_user_name", "text", field("user_name"), required=False),
     Column("credit_use", "text", field("use"), required=False),
     Column("credit_purpose_detail", "text", field("purpose_detail"), required=False),
-    Column("retired_by", "text", field("retired_by")),
+    Column("retired_by", "text", field("retired_by"), required=False),
 )
 
 CREDIT_BATCH_COLUMNS: tuple[Column, ...] = (
@@ -126,7 +133,7 @@ CREDIT_BATCH_COLUMNS: tuple[Column, ...] = (
     Column("credited_kg", "int", field("credited_kg")),
     Column("retired_t", "int", lambda r: r.get("retired_t", 0)),
     Column("issued_to", "text", field("issued_to")),
-    Column("issued_at", "timestamp", field("issued_at")),
+    Column("issued_at", "timestamp", field("issued_at"), required=False),
     Column("tx_id", "text", field("tx_id")),
     Column("block_number", "int", field("block_number"), required=False),
     Column("settled", "bool", lambda r: r.get("settled", False)),
@@ -138,6 +145,8 @@ CREDIT_SHARE_COLUMNS: tuple[Column, ...] = (
     Column("owner_msp", "text", msp_of("owner")),
     Column("kg", "int", field("kg")),
     Column("carried_in_kg", "int", lambda r: r.get("carried_in_kg", 0)),
+    Column("tx_id", "text", field("tx_id"), required=False),
+    Column("block_number", "int", field("block_number"), required=False),
 )
 
 #: Table name → its columns (the CSV header, in order).

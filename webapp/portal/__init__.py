@@ -7,7 +7,9 @@ from .auth import blueprint as auth_bp
 from .calc import blueprint as calc_bp
 from .credits import blueprint as credits_bp
 from .dashboard import blueprint as dashboard_bp
+from .exports import blueprint as exports_bp
 from .ingest import blueprint as ingest_bp
+from .registry import blueprint as registry_bp
 from .reports import blueprint as reports_bp
 from .trace import blueprint as trace_bp
 from .verify import blueprint as verify_bp
@@ -16,4 +18,4 @@ from .wallet import blueprint as wallet_bp
 __all__ = ["BLUEPRINTS"]
 
 BLUEPRINTS = (auth_bp, dashboard_bp, ingest_bp, calc_bp, verify_bp, wallet_bp, credits_bp,
-              trace_bp, audit_bp, reports_bp)
+              trace_bp, audit_bp, reports_bp, exports_bp, registry_bp)

@@ -11,12 +11,8 @@ ledger is unavailable (503). No ledger data is ever made up here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from typing import Any, TypeVar
-
-from flask import current_app
-from sqlalchemy import select
+from collections.abc import Mapping
+from typing import Any
 
 from envalue.chaincode.domain.credits.msg_add_lots import MsgAddLots
 from envalue.chaincode.domain.credits.msg_create_program import MsgCreateProgram
@@ -33,17 +29,17 @@ from envalue.chaincode.domain.tokens.msg_request_cancel import MsgRequestCancel
 from envalue.chaincode.domain.tokens.msg_retire import MsgRetire
 from envalue.chaincode.domain.tokens.msg_transfer import MsgTransfer
 from envalue.ledger import credits, tokens
-from envalue.ledger.errors import LedgerError, LedgerUnavailableError
-from envalue.ledger.identities import owner_key_of
-from envalue.ledger.messages import TxResult, decode_message, query_call
+from envalue.ledger.messages import query_call
 from envalue.ledger.quantities import parse_yen
-from envalue.ledger.session import LedgerSession
 
-from .. import audit
-from ..db import PortalUser, get_session
+from ..db import PortalUser
 from ..gateway import LedgerStatus, gateway
 from ..security import require_permission
-from .users import key_secret
+from .ledger_calls import evaluate as _evaluate
+from .ledger_calls import holder_of
+from .ledger_calls import message as _message
+from .ledger_calls import owner_key as _owner
+from .ledger_calls import submit as _submit
 
 __all__ = [
     "add_lots", "approve_cancel", "create_program", "credit_report", "distribution",
@@ -53,83 +49,9 @@ __all__ = [
     "trace", "transfer_credits", "transfer_tokens", "verify_report",
 ]
 
-M = TypeVar("M")
-_HOLDER_FIELDS = ("owner", "recipient", "counterparty")
-T = TypeVar("T")
-
-
 def ledger_status(user: PortalUser) -> LedgerStatus:
     """Whether the user's org's Gateway peer answers, and why not."""
     return gateway().status(user.org_key)
-
-
-@contextmanager
-def _session(user: PortalUser) -> Iterator[LedgerSession]:
-    with gateway().session_for(user, key_secret=key_secret(current_app.config)) as session:
-        yield session
-
-
-def _owner(user: PortalUser) -> str:
-    return owner_key_of(user.msp_id, user.cert_pem.encode())
-
-
-def holder_of(ref: str, field: str = "owner") -> str:
-    """A holder key as given, or the holder key of the portal user named `ref`."""
-    if "/" in ref:
-        return ref
-    user = get_session().scalar(select(PortalUser).where(PortalUser.username == ref))
-    if user is None:
-        raise ValidationError(field, ref, "holder",
-                              f"{ref!r} is neither a holder key '<MSP ID>/<client id>' nor "
-                              "a portal user name (user@org)")
-    return _owner(user)
-
-
-def _holders(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
-    """Portal user names in holder fields replaced by their holder keys."""
-    for name in _HOLDER_FIELDS:
-        value = data.get(name)
-        if isinstance(value, str) and value:
-            data[name] = holder_of(value, f"{prefix}{name}")
-    return data
-
-
-def _message(cls: type[M], body: Mapping[str, Any], user: PortalUser, *,
-             default_owner: bool = True, **fixed: Any) -> M:
-    """The chaincode message `cls` from a JSON body (path parameters in `fixed` win);
-    holder fields may name portal users; `owner` defaults to the user's own key."""
-    data = _holders({**body, **fixed})
-    for name in ("items", "lots"):  # MsgTransfer.items[].recipient, MsgAddLots.lots[].owner
-        if isinstance(data.get(name), list):
-            data[name] = [_holders(dict(x), f"{name}[{i}].") if isinstance(x, Mapping) else x
-                          for i, x in enumerate(data[name])]
-    if default_owner and "owner" in cls.__dataclass_fields__ and not data.get("owner"):  # type: ignore[attr-defined]
-        data["owner"] = _owner(user)
-    return decode_message(cls, data)
-
-
-def _submit(user: PortalUser, operation: str, target: str,
-            run: Callable[[LedgerSession], TxResult]) -> dict[str, Any]:
-    """Run one submission as `user`; what reached the ledger (committed, refused, or failed
-    for want of a peer) is recorded in the audit log. Input errors are the caller's 400."""
-    try:
-        with _session(user) as session:
-            result = run(session)
-    except LedgerError as exc:
-        outcome = "failed" if isinstance(exc, LedgerUnavailableError) else "refused"
-        audit.record(get_session(), actor=user.username, msp_id=user.msp_id,
-                     action=f"ledger.{operation}", target=target, outcome=outcome,
-                     detail=f"{exc.rule}: {exc.message}")
-        raise
-    audit.record(get_session(), actor=user.username, msp_id=user.msp_id,
-                 action=f"ledger.{operation}", target=target, outcome="ok",
-                 detail=f"tx {result.transaction_id} block {result.block_number}")
-    return result.to_dict()
-
-
-def _evaluate(user: PortalUser, run: Callable[[LedgerSession], T]) -> T:
-    with _session(user) as session:
-        return run(session)
 
 
 # -- reads ------------------------------------------------------------------------------

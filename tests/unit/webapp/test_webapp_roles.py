@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 
 from envalue.chaincode.domain.context import TxContext
 from envalue.chaincode.domain.errors import ForbiddenError
+from envalue.chaincode.domain.registry.access import require_acts_for
+from envalue.chaincode.domain.registry.governance import require_proposer
 from envalue.chaincode.domain.tokens.access import require_platform_operator, require_verifier
 from envalue.chaincode.domain.tokens.cancel_rules import authority_of
 from envalue.chaincode.identity import Actor
@@ -23,7 +25,8 @@ pytestmark = pytest.mark.unit
 
 def test_nav_follows_the_permission_table() -> None:
     assert [i.endpoint for i in nav_for("verifier")] == [
-        "dashboard.index", "calc.index", "credits.index", "trace.index", "reports.index"]
+        "dashboard.index", "registry.index", "calc.index", "credits.index", "trace.index",
+        "reports.index"]
     assert "ingest.upload" in [i.endpoint for i in nav_for("customer")]
     assert "audit.index" in [i.endpoint for i in nav_for("auditor")]
     assert nav_for(None) == [] and nav_for("stranger") == []
@@ -58,6 +61,22 @@ def test_write_permissions_follow_the_chaincodes_checks(role: str) -> None:
     assert allowed(role, "credits.trade") is allowed(role, "credits.retire")
     if allowed(role, "credits.trade"):  # holders of credits see them on both pages
         assert allowed(role, "credits.view") and allowed(role, "wallet.view")
+
+
+@pytest.mark.parametrize("msp", ["PlatformMSP", "CustomerMSP"])
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_registry_permissions_follow_the_chaincodes_checks(role: str, msp: str) -> None:
+    """Registering for one's own org (`require_acts_for`) and governance proposals and
+    approvals (`require_proposer`, `approve`) are offered to exactly the roles the
+    chaincode accepts (a PlatformMSP identity for governance: the table knows roles)."""
+    ctx = TxContext("tx-1", datetime(2026, 4, 1, tzinfo=UTC),
+                    Actor(msp, "x509::CN=u::CN=ca", {"role": role}))
+    manages = _passes(lambda: require_acts_for(ctx, msp, "register a site"))
+    assert allowed(role, "registry.manage") is manages
+    if msp == "PlatformMSP":
+        governs = _passes(lambda: require_proposer(ctx, "propose a factor"))
+        assert allowed(role, "registry.govern") is governs
+    assert allowed(role, "registry.view")
 
 
 @pytest.mark.parametrize(("user", "visible", "hidden"), [

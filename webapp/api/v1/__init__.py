@@ -15,11 +15,13 @@ from . import (  # noqa: E402,F401
     certificates,
     credits,
     energy,
+    exports,
     holdings,
     ledger,
     me,
     methodologies,
     openapi,
+    registry,
     reports,
     tokens,
 )
