@@ -69,4 +69,14 @@ def _convert(hint: Any, value: Any, path: str) -> Any:
         return tuple(_convert(item_type, v, f"{path}[{i}]") for i, v in enumerate(value))
     if dataclasses.is_dataclass(hint):
         return build(hint, value, f"{path}.")  # type: ignore[arg-type]
+    if hint is str:  # validators compare and look text up: an object there must not crash them
+        if not isinstance(value, str):
+            raise ValidationError(path, _shown(value), "string", "must be a string")
+        return value
+    if origin is list and isinstance(value, list):
+        item_type = typing.get_args(hint)[0]
+        return [_convert(item_type, v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if origin is dict and isinstance(value, Mapping):
+        item_type = typing.get_args(hint)[1]
+        return {k: _convert(item_type, v, f"{path}.{k}") for k, v in value.items()}
     return value

@@ -19,15 +19,13 @@ Methodology and factor versions are consortium rules: everyone sees all of them.
 
 from __future__ import annotations
 
-import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from envalue.chaincode.domain.errors import ValidationError
 from envalue.chaincode.domain.registry import (
     msg_approve_factor,
     msg_approve_methodology,
@@ -64,7 +62,6 @@ __all__ = [
 
 #: at most this many sites per list (ordered by id)
 MAX_SITES = 500
-M = TypeVar("M")
 
 
 # -- reads (read model) -----------------------------------------------------------------
@@ -192,31 +189,6 @@ def site_dict(view: SiteView) -> dict[str, Any]:
 
 
 # -- writes (ledger) --------------------------------------------------------------------
-def _check_strings(hint: Any, value: Any, path: str) -> None:
-    """Text where the message's annotation says ``str`` (also inside ``list[...]`` and
-    ``dict[str, ...]``): some of the messages' `validate` checks look a value up in a
-    set first, which a JSON object or array would crash instead of failing by name."""
-    origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if hint is str and not isinstance(value, str):
-        raise ValidationError(path, value if not isinstance(value, list | dict) else
-                              f"<{type(value).__name__}>", "string", "must be a string")
-    if origin is list and isinstance(value, list):
-        for i, item in enumerate(value):
-            _check_strings(args[0], item, f"{path}[{i}]")
-    if origin is dict and isinstance(value, Mapping):
-        for key, item in value.items():
-            _check_strings(args[1], item, f"{path}.{key}")
-
-
-def _message(cls: type[M], body: Mapping[str, Any], actor: PortalUser, **options: Any) -> M:
-    """`ledger_calls.message` after the text fields' type check (`_check_strings`)."""
-    hints = typing.get_type_hints(cls)
-    for name, value in body.items():
-        if name in hints:
-            _check_strings(hints[name], value, name)
-    return message(cls, body, actor, **options)
-
-
 def _owned(body: Mapping[str, Any], user: PortalUser) -> dict[str, Any]:
     """`body` with ``owner_msp`` defaulting to the user's own org."""
     data = dict(body)
@@ -232,7 +204,7 @@ def _run(actor: PortalUser, call: LedgerCall[Any], target: str) -> dict[str, Any
 
 def register_site(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
     actor = require_permission(user, "registry.manage")
-    msg = _message(msg_register_site.MsgRegisterSite, _owned(body, actor), actor)
+    msg = message(msg_register_site.MsgRegisterSite, _owned(body, actor), actor)
     call = registry.register_site_call(msg.site_id, msg.name, msg.owner_msp, msg.address)
     return _run(actor, call, msg.site_id)
 
@@ -241,20 +213,20 @@ def register_equipment(user: PortalUser | None, body: Mapping[str, Any]) -> dict
     """Equipment of ``owner_msp`` (default: the user's org); ``owner`` may name a portal
     user and defaults, on the ledger, to the caller when it registers for its own org."""
     actor = require_permission(user, "registry.manage")
-    msg = _message(msg_register_equipment.MsgRegisterEquipment, _owned(body, actor), actor,
+    msg = message(msg_register_equipment.MsgRegisterEquipment, _owned(body, actor), actor,
                   default_owner=False)
     return _run(actor, registry.register_equipment_call(msg), msg.equipment_id)
 
 
 def register_meter(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
     actor = require_permission(user, "registry.manage")
-    msg = _message(msg_register_meter.MsgRegisterMeter, body, actor)
+    msg = message(msg_register_meter.MsgRegisterMeter, body, actor)
     return _run(actor, registry.register_meter_call(msg), msg.meter_id)
 
 
 def register_edge_device(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
     actor = require_permission(user, "registry.manage")
-    msg = _message(msg_register_edge_device.MsgRegisterEdgeDevice, _owned(body, actor), actor)
+    msg = message(msg_register_edge_device.MsgRegisterEdgeDevice, _owned(body, actor), actor)
     msg_register_edge_device.validate(msg)  # shapes checked before the builder copies them
     call = registry.register_edge_device_call(msg.device_id, msg.kind, msg.owner_msp,
                                               msg.public_key_pem, msg.meter_ids)
@@ -264,7 +236,7 @@ def register_edge_device(user: PortalUser | None, body: Mapping[str, Any]) -> di
 def propose_methodology(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
     """A proposal; a ``formula_hash`` given must match the formula (the ledger computes it)."""
     actor = require_permission(user, "registry.govern")
-    msg = _message(msg_propose_methodology.MsgProposeMethodology, body, actor)
+    msg = message(msg_propose_methodology.MsgProposeMethodology, body, actor)
     msg_propose_methodology.validate(msg)  # includes the hash, which the builder does not take
     call = registry.propose_methodology_call(msg.name, msg.version, msg.title, msg.formula,
                                              msg.source, msg.valid_from, msg.valid_until)
@@ -273,7 +245,7 @@ def propose_methodology(user: PortalUser | None, body: Mapping[str, Any]) -> dic
 
 def approve_methodology(user: PortalUser | None, name: str, version: str) -> dict[str, Any]:
     actor = require_permission(user, "registry.govern")
-    msg = _message(msg_approve_methodology.MsgApproveMethodology, {}, actor, name=name,
+    msg = message(msg_approve_methodology.MsgApproveMethodology, {}, actor, name=name,
                   version=version)
     call = registry.approve_methodology_call(msg.name, msg.version)
     return _run(actor, call, f"{msg.name}@{msg.version}")
@@ -281,7 +253,7 @@ def approve_methodology(user: PortalUser | None, name: str, version: str) -> dic
 
 def propose_factor(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str, Any]:
     actor = require_permission(user, "registry.govern")
-    msg = _message(msg_propose_factor.MsgProposeFactor, body, actor)
+    msg = message(msg_propose_factor.MsgProposeFactor, body, actor)
     msg_propose_factor.validate(msg)  # shapes checked before the builder copies them
     call = registry.propose_factor_call(
         msg.series, msg.factor_id, msg.version, msg.kind, msg.unit, msg.values, msg.source,
@@ -292,7 +264,7 @@ def propose_factor(user: PortalUser | None, body: Mapping[str, Any]) -> dict[str
 def approve_factor(user: PortalUser | None, series: str, factor_id: str,
                    version: str) -> dict[str, Any]:
     actor = require_permission(user, "registry.govern")
-    msg = _message(msg_approve_factor.MsgApproveFactor, {}, actor, series=series,
+    msg = message(msg_approve_factor.MsgApproveFactor, {}, actor, series=series,
                   factor_id=factor_id, version=version)
     call = registry.approve_factor_call(msg.series, msg.factor_id, msg.version)
     return _run(actor, call, f"{msg.series}/{msg.factor_id}@{msg.version}")

@@ -236,3 +236,19 @@ def test_query_calls_match_the_contract_and_decode_its_answers() -> None:
     assert call.arguments == ("R-1", "1001") and call.function in evaluates
     assert loads(call.arguments[1]) == 1001  # the contract reads proceeds with quantity.loads
     assert call.decode(dumps(statement.to_dict()).encode()) == statement
+
+
+@pytest.mark.parametrize(("body", "field", "value"), [
+    ({"program_id": "P-1", "site_id": {}, "owner": "o"}, "site_id", "<dict>"),
+    ({"program_id": ["P-1"], "site_id": "S-1", "owner": "o"}, "program_id", "<list>"),
+    ({"program_id": 7, "site_id": "S-1", "owner": "o"}, "program_id", 7),
+])
+def test_text_fields_refuse_other_json_types_by_name(body: dict[str, Any], field: str,
+                                                     value: Any) -> None:
+    """A validator comparing or looking up text must never meet an object or a number."""
+    from envalue.chaincode.domain.errors import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        build(MsgEnrollSite, body)
+    assert (refused.value.field, refused.value.value, refused.value.rule) == (
+        field, value, "string")
