@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from envalue.chaincode.domain.errors import ValidationError
 from envalue.chaincode.domain.merkle import decimal_text, format_timestamp
+from envalue.chaincode.domain.messages import build
 from envalue.chaincode.domain.quantity import to_decimal
 from envalue.chaincode.domain.validators import (
     ID_PATTERN,
@@ -69,7 +70,7 @@ def message_from_dict(cls: type[M], data: Any, path: str = "") -> M:
         required = spec.default is MISSING and spec.default_factory is MISSING
         if required and name not in data:
             raise ValidationError(_join(path, name), None, "required", "is required")
-    return cls(**dict(data))
+    return build(cls, data, f"{path}." if path else "")  # typed values (text is text)
 
 
 def _join(path: str, name: str) -> str:
