@@ -26,6 +26,8 @@ def _fragment() -> bool:
 @permission_required("ingest.upload")
 def upload() -> tuple[str, int] | str:
     form = UploadForm()
+    if request.method == "GET" and not form.device.data:  # linked from a registry device
+        form.device.data = request.args.get("device", "").strip()
     report, problem, status = None, None, 200
     if form.validate_on_submit():
         upload_file = form.file.data

@@ -85,3 +85,9 @@ def test_device_api_is_mounted_without_csrf(client: FlaskClient) -> None:
                        data=CSV.replace(b"dev-1", b"dev-9"), content_type="text/csv")
     assert resp.status_code == 201, resp.data
     assert resp.get_json()["quality"]["accepted"] == 3
+
+
+def test_a_registry_link_prefills_the_device(client: FlaskClient) -> None:
+    login(client, "customer1@customer")
+    page = client.get("/ingest/?device=gw-ena-1").get_data(as_text=True)
+    assert 'value="gw-ena-1"' in page
