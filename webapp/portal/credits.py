@@ -74,10 +74,6 @@ def _post(name: str, call: Callable[[LedgerForm], dict[str, Any]]) -> Response |
     return redirect(url_for("credits.index", report_id=report_id or None), code=303)
 
 
-def _id(form: LedgerForm, name: str) -> str:
-    return str(form.data.get(name) or "").strip()
-
-
 @blueprint.post("/programs")
 @permission_required("credits.program.manage")
 def create_program() -> Response | tuple[str, int]:
@@ -87,7 +83,7 @@ def create_program() -> Response | tuple[str, int]:
 @blueprint.post("/sites")
 @permission_required("credits.program.manage")
 def enroll_site() -> Response | tuple[str, int]:
-    return _post("enroll", lambda f: ledger.enroll_site(g.user, _id(f, "program_id"),
+    return _post("enroll", lambda f: ledger.enroll_site(g.user, f.text("program_id"),
                                                         f.body()))
 
 
@@ -100,33 +96,33 @@ def open_report() -> Response | tuple[str, int]:
 @blueprint.post("/lots")
 @permission_required("credits.program.manage")
 def add_lots() -> Response | tuple[str, int]:
-    return _post("lots", lambda f: ledger.add_lots(g.user, _id(f, "report_id"), f.body()))
+    return _post("lots", lambda f: ledger.add_lots(g.user, f.text("report_id"), f.body()))
 
 
 @blueprint.post("/submit")
 @permission_required("credits.program.manage")
 def submit_report() -> Response | tuple[str, int]:
-    return _post("submit", lambda f: ledger.submit_report(g.user, _id(f, "report_id")))
+    return _post("submit", lambda f: ledger.submit_report(g.user, f.text("report_id")))
 
 
 @blueprint.post("/settle")
 @permission_required("credits.issue")
 def settle_report() -> Response | tuple[str, int]:
-    return _post("settle", lambda f: ledger.settle_report(g.user, _id(f, "report_id"),
+    return _post("settle", lambda f: ledger.settle_report(g.user, f.text("report_id"),
                                                           f.body()))
 
 
 @blueprint.post("/release")
 @permission_required("credits.program.manage")
 def release_report() -> Response | tuple[str, int]:
-    return _post("release", lambda f: ledger.release_report(g.user, _id(f, "report_id"),
+    return _post("release", lambda f: ledger.release_report(g.user, f.text("report_id"),
                                                             f.body()))
 
 
 @blueprint.post("/verify")
 @permission_required("credits.review")
 def verify_report() -> Response | tuple[str, int]:
-    return _post("verify", lambda f: ledger.verify_report(g.user, _id(f, "report_id"),
+    return _post("verify", lambda f: ledger.verify_report(g.user, f.text("report_id"),
                                                           f.body()))
 
 

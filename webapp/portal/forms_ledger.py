@@ -87,6 +87,10 @@ class LedgerForm(FlaskForm):
         """The API body of this submission (raises `ValidationError` on bad numbers)."""
         raise NotImplementedError
 
+    def text(self, name: str) -> str:
+        """The stripped text of input `name` (ids that go into the path, not the body)."""
+        return str(self.data.get(name) or "").strip()
+
     def field_for(self, path: str) -> str:
         """The input a message field path (``items[0].quantity_kg``) refers to, or ``""``."""
         name = path

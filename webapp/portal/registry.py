@@ -68,10 +68,6 @@ def _post(name: str, call: Callable[[LedgerForm], dict[str, Any]]) -> Response |
     return redirect(url_for("registry.index"), code=303)
 
 
-def _id(form: LedgerForm, name: str) -> str:
-    return str(form.data.get(name) or "").strip()
-
-
 @blueprint.post("/sites")
 @permission_required("registry.manage")
 def register_site() -> Response | tuple[str, int]:
@@ -106,7 +102,7 @@ def propose_methodology() -> Response | tuple[str, int]:
 @permission_required("registry.govern")
 def approve_methodology() -> Response | tuple[str, int]:
     return _post("mapprove", lambda f: registry.approve_methodology(
-        g.user, _id(f, "name"), _id(f, "version")))
+        g.user, f.text("name"), f.text("version")))
 
 
 @blueprint.post("/factors")
@@ -119,4 +115,4 @@ def propose_factor() -> Response | tuple[str, int]:
 @permission_required("registry.govern")
 def approve_factor() -> Response | tuple[str, int]:
     return _post("fapprove", lambda f: registry.approve_factor(
-        g.user, _id(f, "series"), _id(f, "factor_id"), _id(f, "version")))
+        g.user, f.text("series"), f.text("factor_id"), f.text("version")))
