@@ -22,6 +22,7 @@ from .schema import (
     CreditRetirement,
     CreditShare,
     Holding,
+    MeasurementBatch,
     MonitoringReport,
     ReportMember,
     Retirement,
@@ -31,7 +32,8 @@ from .schema import (
 from .status import LagStatus, lag_status
 
 __all__ = ["MIXED_METHODOLOGIES", "READ_MODEL_INCOMPLETE", "BatchView", "CertificateRecord",
-           "CertificateRecordError", "LagStatus", "calculations", "credit_batches",
+           "CertificateRecordError", "LagStatus", "calculation_batches", "calculations",
+           "credit_batches", "credited_lots",
            "credit_holdings_of", "holdings_of", "lag_status", "programs", "reports",
            "retirement_by_certificate_id", "retirement_by_serial", "retirements_of",
            "transfers_of"]
@@ -309,3 +311,21 @@ def _member_lots(session: Session, report: MonitoringReport, *, tails: bool) -> 
         if (member.kg - credited if tails else credited) > 0:
             out.add(member.lot_id)
     return out
+
+
+def calculation_batches(session: Session, calculation: Calculation
+                        ) -> Sequence[MeasurementBatch]:
+    """The anchored batches a calculation read: its equipment's batches lying inside its
+    period (`msg_calculate` takes whole batches of the equipment's meters; the read model
+    keeps no separate input list), by meter and start."""
+    return session.scalars(select(MeasurementBatch).where(
+        MeasurementBatch.equipment_id == calculation.equipment_id,
+        MeasurementBatch.period_start >= calculation.period_start,
+        MeasurementBatch.period_end <= calculation.period_end,
+    ).order_by(MeasurementBatch.meter_id, MeasurementBatch.period_start)).all()
+
+
+def credited_lots(session: Session, batch: CreditBatch) -> list[TokenLot]:
+    """The lots a credit batch credited (FIFO over its report's members, carried-in kg
+    included); CertificateRecordError when the read model lacks a row it needs."""
+    return _credited_lots(session, batch)

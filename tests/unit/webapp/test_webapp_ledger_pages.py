@@ -18,8 +18,7 @@ pytestmark = pytest.mark.unit
 @pytest.mark.parametrize(("user", "path"), [
     ("customer1@customer", "/wallet/?lot_id=LOT-1"),
     ("verifier1@platform", "/credits/?report_id=R-1"),
-    ("auditor1@platform", "/trace/?lot_id=LOT-1"),
-])
+])  # the trace page reads the read model: see test_webapp_trace.py
 def test_queries_show_the_unavailable_panel(client: FlaskClient, user: str, path: str) -> None:
     login(client, user)
     resp = client.get(path)
