@@ -78,7 +78,8 @@ def _ledger_call(fn: Any, *args: str) -> Any:
     try:
         return fn(*args)
     except LedgerUnavailableError as exc:
-        fail(f"ledger unavailable: {exc}", exit_code=EXIT_LEDGER_UNAVAILABLE)
+        fail(f"ledger unavailable: {exc}; or audit offline with --trace FILE",
+             exit_code=EXIT_LEDGER_UNAVAILABLE)
     except LedgerQueryError as exc:
         fail(f"ledger query failed: {exc}", exit_code=EXIT_CHECK_FAILED)
 
