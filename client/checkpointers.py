@@ -17,7 +17,8 @@ from typing import Protocol, runtime_checkable
 
 from .events import ChaincodeEvent
 
-__all__ = ["Checkpoint", "Checkpointer", "FileCheckpointer", "InMemoryCheckpointer"]
+__all__ = ["Checkpoint", "Checkpointer", "CheckpointerBase", "FileCheckpointer",
+           "InMemoryCheckpointer"]
 
 
 @runtime_checkable
@@ -42,7 +43,28 @@ class Checkpointer(Checkpoint, Protocol):
     def checkpoint_chaincode_event(self, event: ChaincodeEvent) -> None: ...
 
 
-class InMemoryCheckpointer:
+class CheckpointerBase:
+    """The write side every checkpointer shares; subclasses say where `_store` keeps it."""
+
+    def checkpoint_block(self, block_number: int) -> None:
+        self._set(block_number + 1, None)
+
+    def checkpoint_transaction(self, block_number: int, transaction_id: str) -> None:
+        self._set(block_number, transaction_id or None)
+
+    def checkpoint_chaincode_event(self, event: ChaincodeEvent) -> None:
+        self.checkpoint_transaction(event.block_number, event.transaction_id)
+
+    def _set(self, block: int, tx: str | None) -> None:
+        if block < 0:
+            raise ValueError("block number must be non-negative")
+        self._store(block, tx)
+
+    def _store(self, block: int, tx: str | None) -> None:
+        raise NotImplementedError
+
+
+class InMemoryCheckpointer(CheckpointerBase):
     """Checkpoint held in memory (survives reconnects, not process restarts)."""
 
     def __init__(self) -> None:
@@ -57,18 +79,7 @@ class InMemoryCheckpointer:
     def transaction_id(self) -> str | None:
         return self._tx
 
-    def checkpoint_block(self, block_number: int) -> None:
-        self._set(block_number + 1, None)
-
-    def checkpoint_transaction(self, block_number: int, transaction_id: str) -> None:
-        self._set(block_number, transaction_id or None)
-
-    def checkpoint_chaincode_event(self, event: ChaincodeEvent) -> None:
-        self.checkpoint_transaction(event.block_number, event.transaction_id)
-
-    def _set(self, block: int, tx: str | None) -> None:
-        if block < 0:
-            raise ValueError("block number must be non-negative")
+    def _store(self, block: int, tx: str | None) -> None:
         self._block, self._tx = block, tx
 
 
@@ -94,8 +105,8 @@ class FileCheckpointer(InMemoryCheckpointer):
     def path(self) -> Path:
         return self._path
 
-    def _set(self, block: int, tx: str | None) -> None:
-        super()._set(block, tx)
+    def _store(self, block: int, tx: str | None) -> None:
+        super()._store(block, tx)
         self._save()
 
     def _save(self) -> None:

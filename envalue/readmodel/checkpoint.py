@@ -18,7 +18,7 @@ from contextlib import contextmanager
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from envalue.client import ChaincodeEvent
+from envalue.client.checkpointers import CheckpointerBase
 
 from .schema import Checkpoint, utcnow
 
@@ -27,7 +27,7 @@ __all__ = ["DEFAULT_NAME", "ReadModelCheckpointer"]
 DEFAULT_NAME = "envalue"
 
 
-class ReadModelCheckpointer:
+class ReadModelCheckpointer(CheckpointerBase):
     """A checkpointer over ``rm_checkpoints`` (one row per listener `name`)."""
 
     def __init__(self, sessions: sessionmaker[Session], name: str = DEFAULT_NAME) -> None:
@@ -52,21 +52,8 @@ class ReadModelCheckpointer:
         row = self._row()
         return None if row is None else (row.transaction_id or None)
 
-    # -- write side (Checkpointer protocol) -------------------------------------------------
-    def checkpoint_block(self, block_number: int) -> None:
-        """Block `block_number` is fully processed: resume at the next block."""
-        self._set(block_number + 1, None)
-
-    def checkpoint_transaction(self, block_number: int, transaction_id: str) -> None:
-        """`transaction_id` in `block_number` is processed: resume after it."""
-        self._set(block_number, transaction_id or None)
-
-    def checkpoint_chaincode_event(self, event: ChaincodeEvent) -> None:
-        self.checkpoint_transaction(event.block_number, event.transaction_id)
-
-    def _set(self, block: int, tx: str | None) -> None:
-        if block < 0:
-            raise ValueError("block number must be non-negative")
+    # -- write side (the client's checkpoint semantics, `CheckpointerBase`) ----------------
+    def _store(self, block: int, tx: str | None) -> None:
         if self._session is not None:
             self._write(self._session, block, tx)
             return
