@@ -2,12 +2,15 @@
 
 Why a second document: its callers (partner ledgers' operators), its authentication
 (signed requests, not bearer tokens) and its idempotency header differ from ``/api/v1``'s.
-Served unauthenticated at ``/bridge/v1/openapi.json``.
+Served unauthenticated at ``/bridge/v1/openapi.json``. Views declare their operation with
+`bridge_operation`: the signed-request security and the shared answers (components) by
+reference.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from apispec import APISpec
 from apispec.yaml_utils import load_operations_from_docstring
@@ -23,7 +26,12 @@ from envalue.bridge.signing import (
 )
 from envalue.bridge.transfers import PENDING
 
+from ..api.operation import api_operation, problem, response
 from . import blueprint
+
+__all__ = ["PROBLEM", "SIGNED", "TRANSFER", "bridge_operation", "build_spec"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _ID = {"type": "string", "pattern": r"^[A-Za-z0-9._:/-]{1,128}$"}
 _HOLDER = {"type": "string", "description": "holder key <MSP ID>/x509::<subject>::<issuer>"}
@@ -89,10 +97,30 @@ _AUTH = (f"Every request except this document is signed: `{CERTIFICATE_HEADER}` 
          "and rule; 503 `ledger_unavailable` names why a ledger cannot be reached.")
 
 
+_SIGNED_HEADERS = (CERTIFICATE_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER)
+#: Every operation's security: all three signed-request headers together.
+SIGNED = ({h: [] for h in _SIGNED_HEADERS},)
+#: The document's shared answers (components), by reference.
+PROBLEM = {"$ref": "#/components/responses/Problem"}
+TRANSFER = {"$ref": "#/components/responses/Transfer"}
+
+
+def bridge_operation(summary: str, *, tags: Sequence[str], answers: Mapping[int, Any],
+                     problems: Sequence[int], method: str = "get",
+                     description: str | None = None, parameters: Sequence[Any] = (),
+                     body: str | None = None) -> Callable[[F], F]:
+    """The view's operation (`webapp.api.operation`): signed, refusals by status code as
+    the ``Problem`` response component, `body` naming a schema component."""
+    return api_operation(
+        summary, tags=tags, method=method, description=description, parameters=parameters,
+        answers=answers, problems={code: PROBLEM for code in problems}, security=SIGNED,
+        body=None if body is None else {"$ref": f"#/components/schemas/{body}"})
+
+
 def build_spec() -> dict[str, Any]:
     spec = APISpec(title="envalue bridge API", version="1.0.0", openapi_version="3.0.3",
                    info={"description": _AUTH})
-    for header in (CERTIFICATE_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER):
+    for header in _SIGNED_HEADERS:
         spec.components.security_scheme(header, {"type": "apiKey", "in": "header",
                                                  "name": header})
     for name, schema in _SCHEMAS.items():
@@ -102,22 +130,15 @@ def build_spec() -> dict[str, Any]:
         "schema": {"type": "string", "pattern": REQUEST_ID_PATTERN.pattern}})
     spec.components.parameter("PledgeId", "path", {"name": "pledge_id", "required": True,
                                                    "schema": _ID})
-    spec.components.response("Problem", {"description": "refused (field, value, rule)",
-                                         "content": {"application/problem+json": {
-                                             "schema": {"$ref": "#/components/schemas/"
-                                                                "Problem"}}}})
-    spec.components.response("Transfer", {"description": "the transfer after this request",
-                                          "content": {"application/json": {"schema": {
-                                              "type": "object", "properties": {"transfer": {
-                                                  "$ref": "#/components/schemas/Transfer"}}}}}})
-    security = [{h: [] for h in (CERTIFICATE_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER)}]
+    spec.components.response("Problem", problem("refused (field, value, rule)"))
+    spec.components.response("Transfer", response("the transfer after this request", {
+        "application/json": {"type": "object", "properties": {
+            "transfer": {"$ref": "#/components/schemas/Transfer"}}}}))
     for rule in sorted(current_app.url_map.iter_rules(), key=lambda r: r.rule):
         if not rule.endpoint.startswith("bridge_api.") or rule.endpoint == "bridge_api.openapi":
             continue
         operations = load_operations_from_docstring(
             current_app.view_functions[rule.endpoint].__doc__ or "")
-        for operation in operations.values():
-            operation.setdefault("security", security)
         path = rule.rule
         for arg in rule.arguments:
             path = path.replace(f"<{arg}>", f"{{{arg}}}")

@@ -1,4 +1,4 @@
-"""The bridge API's endpoints; each view's docstring carries its OpenAPI operation.
+"""The bridge API's endpoints; each view declares its OpenAPI operation (`bridge_operation`).
 
 Who may call what (the caller comes from the signed request, `auth`):
 
@@ -34,10 +34,12 @@ from envalue.chaincode.domain.quantity import loads
 from envalue.chaincode.domain.tokens.access import OPERATOR_ROLE
 from envalue.chaincode.domain.wrapped.msg_burn import MsgBurn
 
+from ..api.operation import response
 from ..errors import PortalError
 from . import blueprint
 from .auth import signed_caller
 from .ledgers import BridgeLedgers, FabricBridgeLedgers, LedgerSet, setting
+from .openapi import TRANSFER, bridge_operation
 from .responses import idempotent, json_response, transfer_answer
 
 __all__ = ["EXTENSION", "RELAY_ROLES", "BridgeApi"]
@@ -119,32 +121,16 @@ def _write(view: Any) -> Response:
 
 
 @blueprint.post("/pledges")
+@bridge_operation(
+    "Create a pledge (escrow at home) and claim it on the partner ledger", method="post",
+    description="The caller must be the pledge's owner. Answers 201 with the transfer; its "
+                "state is `claimed`, or `refundable` when the partner refused the claim (the "
+                "refusal is in `transfer.error`), or `pledged` when the partner was "
+                "unreachable (the service completes the claim later).",
+    tags=["pledges"], parameters=["RequestId"], body="PledgeRequest",
+    answers={201: TRANSFER}, problems=(400, 401, 403, 404, 409, 503))
 def create_pledge() -> Response:
-    """Pledge units to the partner ledger and claim them there.
-    ---
-    post:
-      summary: Create a pledge (escrow at home) and claim it on the partner ledger
-      description: >
-        The caller must be the pledge's owner. Answers 201 with the transfer; its state is
-        `claimed`, or `refundable` when the partner refused the claim (the refusal is in
-        `transfer.error`), or `pledged` when the partner was unreachable (the service
-        completes the claim later).
-      tags: [pledges]
-      parameters: [RequestId]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/PledgeRequest'}
-      responses:
-        201: {$ref: '#/components/responses/Transfer'}
-        400: {$ref: '#/components/responses/Problem'}
-        401: {$ref: '#/components/responses/Problem'}
-        403: {$ref: '#/components/responses/Problem'}
-        404: {$ref: '#/components/responses/Problem'}
-        409: {$ref: '#/components/responses/Problem'}
-        503: {$ref: '#/components/responses/Problem'}
-    """
+    """Pledge units to the partner ledger and claim them there."""
     def view(caller: Caller, data: Mapping[str, Any]) -> Response:
         msg = _message(MsgPledge, data)
         if msg.owner != caller.owner_key:
@@ -160,23 +146,14 @@ def create_pledge() -> Response:
 
 
 @blueprint.get("/pledges/<pledge_id>")
+@bridge_operation(
+    "The pledge as the home ledger holds it, and the service's transfer of it",
+    tags=["pledges"], parameters=["PledgeId"],
+    answers={200: response("ledger record and transfer", {
+        "application/json": {"$ref": "#/components/schemas/PledgeStatus"}})},
+    problems=(401, 404, 503))
 def pledge_status(pledge_id: str) -> Response:
-    """Status of a pledge.
-    ---
-    get:
-      summary: The pledge as the home ledger holds it, and the service's transfer of it
-      tags: [pledges]
-      parameters: [PledgeId]
-      responses:
-        200:
-          description: ledger record and transfer
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/PledgeStatus'}
-        401: {$ref: '#/components/responses/Problem'}
-        404: {$ref: '#/components/responses/Problem'}
-        503: {$ref: '#/components/responses/Problem'}
-    """
+    """Status of a pledge."""
     caller = signed_caller()
 
     async def work(relay: BridgeRelay, _: LedgerSet) -> Any:
@@ -185,23 +162,14 @@ def pledge_status(pledge_id: str) -> Response:
 
 
 @blueprint.get("/pledges/<pledge_id>/proof")
+@bridge_operation(
+    "The pledge's home view endorsed by enough envalue organisations",
+    tags=["pledges"], parameters=["PledgeId"],
+    answers={200: response("the carried proof (verified by the partner chaincode)", {
+        "application/json": {"$ref": "#/components/schemas/ProofAnswer"}})},
+    problems=(401, 404, 503))
 def pledge_proof(pledge_id: str) -> Response:
-    """Proof of a pledge.
-    ---
-    get:
-      summary: The pledge's home view endorsed by enough envalue organisations
-      tags: [pledges]
-      parameters: [PledgeId]
-      responses:
-        200:
-          description: the carried proof (verified by the partner chaincode)
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/ProofAnswer'}
-        401: {$ref: '#/components/responses/Problem'}
-        404: {$ref: '#/components/responses/Problem'}
-        503: {$ref: '#/components/responses/Problem'}
-    """
+    """Proof of a pledge."""
     caller = signed_caller()
 
     async def work(relay: BridgeRelay, _: LedgerSet) -> Any:
@@ -211,26 +179,12 @@ def pledge_proof(pledge_id: str) -> Response:
 
 
 @blueprint.post("/claims")
+@bridge_operation(
+    "Mint the wrapped units of a committed pledge on the partner ledger", method="post",
+    tags=["transfers"], parameters=["RequestId"], body="PledgeRef",
+    answers={200: TRANSFER}, problems=(400, 401, 403, 409, 503))
 def submit_claim() -> Response:
-    """Claim a pledge on the partner ledger.
-    ---
-    post:
-      summary: Mint the wrapped units of a committed pledge on the partner ledger
-      tags: [transfers]
-      parameters: [RequestId]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/PledgeRef'}
-      responses:
-        200: {$ref: '#/components/responses/Transfer'}
-        400: {$ref: '#/components/responses/Problem'}
-        401: {$ref: '#/components/responses/Problem'}
-        403: {$ref: '#/components/responses/Problem'}
-        409: {$ref: '#/components/responses/Problem'}
-        503: {$ref: '#/components/responses/Problem'}
-    """
+    """Claim a pledge on the partner ledger."""
     def view(caller: Caller, data: Mapping[str, Any]) -> Response:
         pledge_id = _pledge_id(data)
         require_role(caller, RELAY_ROLES, "submitting a claim")
@@ -243,27 +197,12 @@ def submit_claim() -> Response:
 
 
 @blueprint.post("/returns")
+@bridge_operation(
+    "Prove a burn on the partner ledger and release the same units at home", method="post",
+    tags=["transfers"], parameters=["RequestId"], body="ReturnRequest",
+    answers={200: TRANSFER}, problems=(400, 401, 403, 404, 409, 503))
 def submit_return() -> Response:
-    """Return wrapped units home.
-    ---
-    post:
-      summary: Prove a burn on the partner ledger and release the same units at home
-      tags: [transfers]
-      parameters: [RequestId]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/ReturnRequest'}
-      responses:
-        200: {$ref: '#/components/responses/Transfer'}
-        400: {$ref: '#/components/responses/Problem'}
-        401: {$ref: '#/components/responses/Problem'}
-        403: {$ref: '#/components/responses/Problem'}
-        404: {$ref: '#/components/responses/Problem'}
-        409: {$ref: '#/components/responses/Problem'}
-        503: {$ref: '#/components/responses/Problem'}
-    """
+    """Return wrapped units home."""
     def view(caller: Caller, data: Mapping[str, Any]) -> Response:
         msg = _message(MsgBurn, data)
         if msg.owner != caller.owner_key:
@@ -277,27 +216,12 @@ def submit_return() -> Response:
 
 
 @blueprint.post("/reclaims")
+@bridge_operation(
+    "After expiry, void the pledge on the partner ledger and return it home", method="post",
+    tags=["transfers"], parameters=["RequestId"], body="PledgeRef",
+    answers={200: TRANSFER}, problems=(400, 401, 403, 404, 409, 503))
 def reclaim() -> Response:
-    """Reclaim an expired, unclaimed pledge.
-    ---
-    post:
-      summary: After expiry, void the pledge on the partner ledger and return it home
-      tags: [transfers]
-      parameters: [RequestId]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/PledgeRef'}
-      responses:
-        200: {$ref: '#/components/responses/Transfer'}
-        400: {$ref: '#/components/responses/Problem'}
-        401: {$ref: '#/components/responses/Problem'}
-        403: {$ref: '#/components/responses/Problem'}
-        404: {$ref: '#/components/responses/Problem'}
-        409: {$ref: '#/components/responses/Problem'}
-        503: {$ref: '#/components/responses/Problem'}
-    """
+    """Reclaim an expired, unclaimed pledge."""
     def view(caller: Caller, data: Mapping[str, Any]) -> Response:
         pledge_id = _pledge_id(data)
 
@@ -314,26 +238,18 @@ def reclaim() -> Response:
 
 
 @blueprint.get("/events")
+@bridge_operation(
+    "What the bridge service did, in order, after a cursor", tags=["events"],
+    parameters=[
+        {"in": "query", "name": "after", "description": "cursor of the last event already seen",
+         "schema": {"type": "string", "pattern": "^[0-9]{1,18}$", "default": "0"}},
+        {"in": "query", "name": "limit",
+         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_EVENTS, "default": 100}}],
+    answers={200: response("events after the cursor, and the cursor to ask from next", {
+        "application/json": {"$ref": "#/components/schemas/EventPage"}})},
+    problems=(400, 401))
 def events() -> Response:
-    """The service's event feed.
-    ---
-    get:
-      summary: What the bridge service did, in order, after a cursor
-      tags: [events]
-      parameters:
-        - {in: query, name: after, schema: {type: string, pattern: '^[0-9]{1,18}$',
-           default: '0'}, description: cursor of the last event already seen}
-        - {in: query, name: limit, schema: {type: integer, minimum: 1, maximum: 500,
-           default: 100}}
-      responses:
-        200:
-          description: events after the cursor, and the cursor to ask from next
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/EventPage'}
-        400: {$ref: '#/components/responses/Problem'}
-        401: {$ref: '#/components/responses/Problem'}
-    """
+    """The service's event feed."""
     signed_caller()
     after = _count(request.args.get("after", "0"), "after", 0, 10**18)
     limit = _count(request.args.get("limit", "100"), "limit", 1, MAX_EVENTS)

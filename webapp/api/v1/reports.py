@@ -12,6 +12,7 @@ from ...reports.factors import FUEL_CHOICES
 from ...reports.pdf import render_ghg_pdf, render_kpi_pdf
 from ...security import api_auth_required
 from ...services.reports import KWH_QUANTITIES, ghg_report, kpi_report
+from ..operation import api_operation, response
 from . import blueprint
 
 _FORMATS = ("json", "csv", "pdf")
@@ -19,6 +20,7 @@ _DECIMAL = {"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,12})?$"}
 _NUMBER = r"[0-9]{1,6}(\.[0-9]{1,12})?"
 _FACTOR = {"type": "string", "pattern": f"^{_NUMBER}([*/]{_NUMBER})*$", "example": "0.000441"}
 _TEXT = {"type": "string", "maxLength": 200}
+_OUTPUT = {"type": "string", "pattern": r"^[0-9]+(\.[0-9]+)?$"}
 
 
 def _q(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
@@ -83,6 +85,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "ledger": {"type": "object"}}},
 }
 
+
 def _format() -> str:
     fmt = request.args.get("format", "json")
     if fmt not in _FORMATS:
@@ -96,61 +99,35 @@ def _download(body: bytes, mimetype: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+_REFUSALS = {400: "invalid parameter (field, value, rule)", 401: "no or bad bearer token",
+             403: "the role may not read reports"}
+_COMMON = ("devices", "organisation", "site", "fuel_type_fuel", "fuel_type_fuel_gas",
+           "fuel_type_fuel_mass", "electricity_quantities", "ef_grid", "ef_grid_source")
+
+
+def _report_answer(description: str, schema: str) -> dict[str, Any]:
+    return response(description, {
+        "application/json": {"$ref": f"#/components/schemas/{schema}"},
+        "text/csv": {"type": "string"},
+        "application/pdf": {"type": "string", "format": "binary"}})
+
+
 @blueprint.get("/reports/ghg")
 @api_auth_required("reports.view")
+@api_operation(
+    "GHG inventory (scope 1, scope 2 location/market) of a period from stored batches",
+    description="Computed with the inventory v1 methodology from the off-chain batch "
+                "totals; lists the batches and factor versions used. Reductions and "
+                "retirements are ledger records and carry the ledger's state instead of "
+                "figures.",
+    tags=["reports"],
+    parameters=["start", "end", *_COMMON, "ef_market", "ef_market_source",
+                "certificates_kwh", "format"],
+    answers={200: _report_answer("the report (JSON, or the CSV/PDF download with "
+                                 "format=csv|pdf)", "GhgReport")},
+    problems=_REFUSALS)
 def report_ghg() -> Any:
-    """GHG inventory report.
-    ---
-    get:
-      summary: GHG inventory (scope 1, scope 2 location/market) of a period from stored batches
-      description: >-
-        Computed with the inventory v1 methodology from the off-chain batch totals; lists
-        the batches and factor versions used. Reductions and retirements are ledger
-        records and carry the ledger's state instead of figures.
-      tags: [reports]
-      security: [{bearer: []}]
-      parameters:
-        - start
-        - end
-        - devices
-        - organisation
-        - site
-        - fuel_type_fuel
-        - fuel_type_fuel_gas
-        - fuel_type_fuel_mass
-        - electricity_quantities
-        - ef_grid
-        - ef_grid_source
-        - ef_market
-        - ef_market_source
-        - certificates_kwh
-        - format
-      responses:
-        200:
-          description: the report (JSON, or the CSV/PDF download with format=csv|pdf)
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/GhgReport'}
-            text/csv:
-              schema: {type: string}
-            application/pdf:
-              schema: {type: string, format: binary}
-        400:
-          description: invalid parameter (field, value, rule)
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-        401:
-          description: no or bad bearer token
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-        403:
-          description: the role may not read reports
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-    """
+    """GHG inventory report."""
     fmt = _format()
     report = ghg_report(g.api_user, request.args)
     stem = f"ghg-{report.request.window.first}-{report.request.window.last}"
@@ -163,66 +140,26 @@ def report_ghg() -> Any:
 
 @blueprint.get("/reports/kpi")
 @api_auth_required("reports.view")
+@api_operation(
+    "KPIs for sustainability-linked loans and green bonds, period vs baseline",
+    description="Emissions, intensity per kWh (and per GJ heat or per unit of output), "
+                "change vs the baseline period, renewable share, data coverage and reading "
+                "acceptance, each with its definition, from the off-chain store.",
+    tags=["reports"],
+    parameters=["start", "end",
+                _q("baseline_start", {"type": "string", "format": "date"},
+                   "default: start one year earlier"),
+                _q("baseline_end", {"type": "string", "format": "date"},
+                   "default: end one year earlier"),
+                _q("output", _OUTPUT, "units of output in the period"),
+                _q("baseline_output", _OUTPUT, "units of output in the baseline period"),
+                {"in": "query", "name": "output_unit", "schema": _TEXT},
+                *_COMMON, "format"],
+    answers={200: _report_answer("the KPI report (JSON, or CSV/PDF with format=csv|pdf)",
+                                 "KpiReport")},
+    problems=_REFUSALS)
 def report_kpi() -> Any:
-    """KPI report.
-    ---
-    get:
-      summary: KPIs for sustainability-linked loans and green bonds, period vs baseline
-      description: >-
-        Emissions, intensity per kWh (and per GJ heat or per unit of output), change vs
-        the baseline period, renewable share, data coverage and reading acceptance, each
-        with its definition, from the off-chain store.
-      tags: [reports]
-      security: [{bearer: []}]
-      parameters:
-        - start
-        - end
-        - {in: query, name: baseline_start, schema: {type: string, format: date},
-           description: 'default: start one year earlier'}
-        - {in: query, name: baseline_end, schema: {type: string, format: date},
-           description: 'default: end one year earlier'}
-        - {in: query, name: output, schema: {type: string, pattern: '^[0-9]+(\\.[0-9]+)?$'},
-           description: units of output in the period}
-        - {in: query, name: baseline_output,
-           schema: {type: string, pattern: '^[0-9]+(\\.[0-9]+)?$'},
-           description: units of output in the baseline period}
-        - {in: query, name: output_unit, schema: {type: string, maxLength: 200}}
-        - devices
-        - organisation
-        - site
-        - fuel_type_fuel
-        - fuel_type_fuel_gas
-        - fuel_type_fuel_mass
-        - electricity_quantities
-        - ef_grid
-        - ef_grid_source
-        - format
-      responses:
-        200:
-          description: the KPI report (JSON, or CSV/PDF with format=csv|pdf)
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/KpiReport'}
-            text/csv:
-              schema: {type: string}
-            application/pdf:
-              schema: {type: string, format: binary}
-        400:
-          description: invalid parameter (field, value, rule)
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-        401:
-          description: no or bad bearer token
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-        403:
-          description: the role may not read reports
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-    """
+    """KPI report."""
     fmt = _format()
     report = kpi_report(g.api_user, request.args)
     window = report.current.window

@@ -7,8 +7,9 @@ Answers: 200 with the committed transaction (id, block, events); problem+json 40
 (invalid input, before any connection), 401/403, 409 (read conflict at commit: nothing
 written, submit again), 422 (refused by the chaincode), 503 (ledger unavailable).
 
-`ledger_operation` writes each view's OpenAPI docstring from these parts, so the shared
-answers are documented once (credits.py uses it too).
+`ledger_operation` writes each view's OpenAPI docstring from these parts (by
+`webapp.api.operation`), so the shared answers are documented once (credits.py and
+registry.py use it too).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-import yaml
 from flask import g, request
 
 from envalue.chaincode.domain.tokens.msg_release import ACTIONS
@@ -27,6 +27,7 @@ from envalue.chaincode.domain.validators import ID_PATTERN, MAX_ID_LENGTH, MAX_T
 
 from ...security import api_auth_required
 from ...services import ledger
+from ..operation import api_operation, response
 from . import blueprint
 from ._body import json_body
 
@@ -38,8 +39,6 @@ ID = {"type": "string", "pattern": ID_PATTERN.pattern, "maxLength": MAX_ID_LENGT
 TEXT = {"type": "string", "maxLength": MAX_TEXT_LENGTH}
 QUANTITY = {"type": "integer", "minimum": 1, "description": "whole units (no decimals)"}
 YEAR = {"type": "integer", "minimum": MIN_REPORTING_YEAR, "maximum": MAX_REPORTING_YEAR}
-_PROBLEM = {"content": {"application/problem+json": {
-    "schema": {"$ref": "#/components/schemas/Problem"}}}}
 _ANSWERS = {
     400: "invalid input (field, value, rule); nothing was sent to the ledger",
     401: "no or bad bearer token (writes need a token, not the session cookie)",
@@ -71,27 +70,16 @@ def ledger_operation(summary: str, *, tag: str, body: Mapping[str, Any] | None =
                      body_required: bool = True, path: tuple[str | tuple[str, Any], ...] = (),
                      query: tuple[dict[str, Any], ...] = (), result: Mapping[str, Any] = TX_RESULT,
                      method: str = "post") -> Callable[[F], F]:
-    """Give the view its OpenAPI operation (apispec reads the YAML after ``---``)."""
-
-    def decorate(view: F) -> F:
-        answers = {200: {"description": "done", "content": {
-            "application/json": {"schema": dict(result)}}}}
-        answers.update({code: {"description": text, **_PROBLEM}
-                        for code, text in _ANSWERS.items()
-                        if method == "post" or code != 409})
-        params = [(p, ID) if isinstance(p, str) else p for p in path]
-        operation: dict[str, Any] = {
-            "summary": summary, "tags": [tag], "security": [{"bearer": []}],
-            "parameters": [{"in": "path", "name": name, "required": True, "schema": schema}
-                           for name, schema in params] + list(query),
-            "responses": answers}
-        if body is not None:
-            operation["requestBody"] = {"required": body_required, "content": {
-                "application/json": {"schema": dict(body)}}}
-        view.__doc__ = f"{summary}\n---\n" + yaml.safe_dump({method: operation}, sort_keys=False)
-        return view
-
-    return decorate
+    """Give the view its OpenAPI operation: path ids (`ID` unless a schema is given), the
+    `result` as the 200 answer and the shared refusals (no 409 for a read)."""
+    params = [(p, ID) if isinstance(p, str) else p for p in path]
+    return api_operation(
+        summary, tags=[tag], method=method, body=body, body_required=body_required,
+        parameters=[{"in": "path", "name": name, "required": True, "schema": schema}
+                    for name, schema in params] + list(query),
+        answers={200: response("done", {"application/json": result})},
+        problems={code: text for code, text in _ANSWERS.items()
+                  if method == "post" or code != 409})
 
 
 def optional_body() -> Mapping[str, Any]:
