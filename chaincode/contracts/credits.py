@@ -43,7 +43,7 @@ class CreditsContract(EnvalueContract):
     Name = "credits"
 
     def get_evaluate_transactions(self) -> list[str]:
-        return ["report", "distribution"]
+        return ["report", "distribution", "holding"]
 
     async def _run(self, ctx: EnvalueContext, function: str, msg: str) -> str:
         module = _MESSAGES[function]
@@ -82,6 +82,10 @@ class CreditsContract(EnvalueContract):
 
     async def report(self, ctx: EnvalueContext, report_id: str) -> str:
         return dumps((await queries.get_report(ctx.store, report_id)).to_dict())
+
+    async def holding(self, ctx: EnvalueContext, batch_id: str, owner: str) -> str:
+        """One owner's tradable and retired tonnes of a batch (zeros if never held)."""
+        return dumps((await queries.get_credit_holding(ctx.store, batch_id, owner)).to_dict())
 
     async def distribution(self, ctx: EnvalueContext, batch_id: str, proceeds_yen: str) -> str:
         statement = await distribution_statement(ctx.store, batch_id, loads(proceeds_yen))

@@ -27,10 +27,10 @@ from envalue.chaincode.domain.credits.distribution import DistributionLine, Dist
 from envalue.chaincode.domain.credits.msg_add_lots import MAX_PAGE, LotRef, MsgAddLots
 from envalue.chaincode.domain.credits.msg_release_report import MsgReleaseReport
 from envalue.chaincode.domain.credits.msg_settle_report import MAX_SETTLE_PAGE, MsgSettleReport
-from envalue.chaincode.domain.credits.state import Report
+from envalue.chaincode.domain.credits.state import CreditHolding, Report
 from envalue.chaincode.domain.errors import ValidationError
 from envalue.chaincode.domain.quantity import loads
-from envalue.chaincode.domain.tokens.rules import require_id
+from envalue.chaincode.domain.tokens.rules import require_id, require_owner_key
 
 from .messages import LedgerCall, TxResult, query_call, submit_call
 from .session import LedgerSession
@@ -42,11 +42,13 @@ __all__ = [
     "bundle_lots",
     "create_program",
     "create_program_call",
+    "credit_holding",
     "credit_report",
     "distribution_call",
     "distribution_statement",
     "enroll_site",
     "enroll_site_call",
+    "holding_call",
     "issue_credits",
     "open_report",
     "open_report_call",
@@ -131,6 +133,14 @@ def report_call(report_id: str) -> LedgerCall[Report]:
     require_id(report_id, "report_id")
     return query_call(CREDITS, "report", report_id,
                       decode=lambda raw: Report.from_dict(loads(raw)))
+
+
+def holding_call(batch_id: str, owner: str) -> LedgerCall[CreditHolding]:
+    """One owner's tradable and retired tonnes of a batch (zeros if never held)."""
+    require_id(batch_id, "batch_id")
+    require_owner_key(owner, "owner")
+    return query_call(CREDITS, "holding", batch_id, owner,
+                      decode=lambda raw: CreditHolding.from_dict(loads(raw)))
 
 
 def _statement(raw: bytes) -> DistributionStatement:
@@ -238,6 +248,12 @@ def retire_credits(session: LedgerSession, batch_id: str, quantity_t: int, user_
 def credit_report(session: LedgerSession, report_id: str) -> Report:
     """A monitoring report with its state, pool and review history."""
     return session.evaluate(report_call(report_id))
+
+
+def credit_holding(session: LedgerSession, batch_id: str,
+                   owner: str | None = None) -> CreditHolding:
+    """One owner's tonnes of a credit batch, tradable and retired (default: the caller's)."""
+    return session.evaluate(holding_call(batch_id, owner or session.owner_key))
 
 
 def distribution_statement(session: LedgerSession, batch_id: str,

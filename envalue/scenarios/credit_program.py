@@ -16,24 +16,23 @@ year (`common.genesis_steps`):
    more than half of it (J-Credit invalidation fields), and the distribution statement
    splits the sale's proceeds (``price_yen_per_t`` × tonnes) among the contributors.
 
-Re-runs: the credits contract has no credit-holding query, so a sale or a credit
-retirement is recognised as done when the holding can no longer cover it
-(``insufficient-balance``); the scenario makes that unambiguous by selling the whole
-batch and retiring more than half of it. Report stages are recognised from the report's
-state (`credits.report_call`).
+Re-runs: the sale and the retirement are recognised as done from the buyer's holding of
+the batch (`credits.holding_call`): the sale when the buyer holds the whole batch
+(tradable plus retired), the retirement when the buyer has retired its tonnes. Report
+stages are recognised from the report's state (`credits.report_call`).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from envalue.chaincode.domain.credits.msg_add_lots import MAX_PAGE, LotRef
 from envalue.chaincode.domain.credits.msg_settle_report import MAX_SETTLE_PAGE
-from envalue.chaincode.domain.credits.state import Report
+from envalue.chaincode.domain.credits.state import CreditHolding, Report
 from envalue.chaincode.domain.registry.fields import parse_timestamp
 from envalue.chaincode.domain.registry.state import VALIDITY_TZ
 from envalue.ledger import credits, registry
@@ -64,7 +63,7 @@ SITE_OWNERS = (CUSTOMER, CITY)
 
 
 def retired_tonnes(issued_t: int) -> int:
-    """What the buyer retires: more than half of the batch (see the module text)."""
+    """What the buyer retires: more than half of the batch."""
     return min(issued_t, issued_t // 2 + 1)
 
 
@@ -117,6 +116,17 @@ def _report_probe(report_id: str, *states: str, issued: bool = False) -> Probe:
     return Probe(lambda _out: credits.report_call(report_id), done)
 
 
+def _buyer_probe(batch_id: str, buyer_key: str,
+                 reached: Callable[[CreditHolding, int], bool]) -> Probe:
+    """Done when the buyer's holding of the batch satisfies `reached(holding, issued_t)`
+    (a holding never held answers zeros)."""
+
+    def done(holding: CreditHolding, out: Mapping[str, Any]) -> dict[str, Any] | None:
+        return {} if reached(holding, out["issued_t"]) else None
+
+    return Probe(lambda _out: credits.holding_call(batch_id, buyer_key), done)
+
+
 def _program_steps(program_id: str, report_id: str, month: date, lots: list[LotRef],
                    holders: Holders, buyer: str, price_yen_per_t: int) -> list[Step]:
     last_day = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
@@ -150,16 +160,20 @@ def _program_steps(program_id: str, report_id: str, month: date, lots: list[LotR
         steps.append(Step(f"{report_id}/settle/{number}", OPERATOR,
                           f"settle shares and carry-forwards, page {number}/{settle_pages}",
                           credits.settle_report_call(report_id), probe=settled))
-    no_balance = frozenset({"insufficient-balance"})
+    # the buyer holds this batch only through this sale, and retires only in the next step
+    sold = _buyer_probe(report_id, buyer_key,
+                        lambda h, issued_t: h.tradable_t + h.retired_t == issued_t)
+    retired = _buyer_probe(report_id, buyer_key,
+                           lambda h, issued_t: h.retired_t == retired_tonnes(issued_t))
     steps += [
         Step(f"{report_id}/sale", OPERATOR, f"sell the whole batch {report_id} to {buyer}",
              Deferred("credits:transfer", ("issued_t",), lambda out: credits.transfer_credits_call(
-                 operator, report_id, buyer_key, out["issued_t"])), exists=no_balance),
+                 operator, report_id, buyer_key, out["issued_t"])), probe=sold),
         Step(f"{report_id}/retire", buyer, "the buyer retires more than half of the batch",
              Deferred("credits:retire", ("issued_t",), lambda out: credits.retire_credits_call(
                  buyer_key, report_id, retired_tonnes(out["issued_t"]), f"{buyer} (buyer)",
                  "carbon_offset_product", f"offsetting products with {program_id} credits",
-                 fiscal_year(month))), exists=no_balance),
+                 fiscal_year(month))), probe=retired),
         Step(f"{report_id}/distribution", OPERATOR,
              f"distribution statement at {price_yen_per_t} yen/t",
              Deferred("credits:distribution", ("issued_t",), lambda out: credits.distribution_call(
@@ -206,8 +220,8 @@ def credit_program(sites: int | Sequence[SmallSite] = 200, *, keys: DeviceKeys |
     notes = (
         "Site data are synthetic and seeded (envalue.scenarios.program_data): small rooftop "
         "PV systems, not measurements; meters as in the case studies (simulated).",
-        "Re-runs recognise the sale and the retirement by the holding no longer covering "
-        "them: the whole batch is sold and more than half of it retired.",
+        "Re-runs recognise the sale and the retirement from the buyer's credit holding "
+        "(credits:holding): the whole batch is sold and more than half of it retired.",
     )
     facts = {"program_id": program_id, "report_id": report_id, "sites": len(sites),
              "lots": len(lots), "owners": owners, "bundle_pages": math.ceil(len(lots) / MAX_PAGE),

@@ -25,7 +25,7 @@ from .state import (
 )
 
 __all__ = ["batch_shares", "carry_forward", "credit_holdings", "credit_retirements",
-           "get_batch", "get_program", "get_report", "report_members"]
+           "get_batch", "get_credit_holding", "get_program", "get_report", "report_members"]
 
 
 async def get_program(store: Store, program_id: str) -> Program:
@@ -39,6 +39,16 @@ async def get_report(store: Store, report_id: str) -> Report:
 
 async def get_batch(store: Store, batch_id: str) -> Batch:
     return await load(store, Batch, composite_key(BATCH, batch_id), "batch_id", batch_id)
+
+
+async def get_credit_holding(store: Store, batch_id: str, owner: str) -> CreditHolding:
+    """One owner's holding of a batch (all zeros when the owner never held it; the batch
+    must exist), as `tokens.queries.get_holding` answers for a lot."""
+    await get_batch(store, batch_id)
+    raw = await store.get(composite_key(CREDIT_HOLDING, batch_id, owner))
+    if raw is None:
+        return CreditHolding(batch_id=batch_id, owner=owner)
+    return CreditHolding.from_bytes(raw)
 
 
 async def report_members(store: Store, report_id: str) -> list[Member]:

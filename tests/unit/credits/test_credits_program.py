@@ -51,6 +51,7 @@ from envalue.chaincode.domain.credits.queries import (  # noqa: E402
     credit_holdings,
     credit_retirements,
     get_batch,
+    get_credit_holding,
     get_program,
     get_report,
 )
@@ -58,6 +59,7 @@ from envalue.chaincode.domain.errors import (  # noqa: E402
     ConflictError,
     DomainError,
     ForbiddenError,
+    NotFoundError,
 )
 from envalue.chaincode.domain.tokens import msg_retire  # noqa: E402
 from envalue.chaincode.domain.tokens.msg_retire import MsgRetire, RetirementInfo  # noqa: E402
@@ -152,6 +154,30 @@ def test_credits_transfer_and_retire_with_invalidation_fields(h: Harness) -> Non
         "insufficient-balance"
     holdings = {c.owner: (c.tradable_t, c.retired_t) for c in h.query(credit_holdings, "R1")}
     assert holdings == {key(OPERATOR): (1, 0), key(BOB): (0, 1)}
+
+
+def test_holding_query_answers_tradable_and_retired_tonnes_zero_if_never_held(
+        h: Harness) -> None:
+    bundle(h, "R1", ("A1", ALICE), ("B1", BOB), ("C1", CAROL))
+    issue(h, "R1")
+
+    def holding(who) -> tuple[str, str, int, int]:  # noqa: ANN001
+        c = h.query(get_credit_holding, "R1", key(who))
+        return c.batch_id, c.owner, c.tradable_t, c.retired_t
+
+    assert holding(OPERATOR) == ("R1", key(OPERATOR), 2, 0)
+    assert holding(BOB) == ("R1", key(BOB), 0, 0)  # never held: zeros, not an error
+    h.run(OPERATOR, msg_transfer_credits.apply,
+          MsgTransferCredits(key(OPERATOR), "R1", key(BOB), 2))
+    h.run(BOB, msg_retire_credits.apply, MsgRetireCredits(
+        key(BOB), "R1", 1, "Bob Bakery K.K.", "japan_reporting_act", "FY2025 report", 2025))
+    assert holding(OPERATOR) == ("R1", key(OPERATOR), 0, 0)
+    assert holding(BOB) == ("R1", key(BOB), 1, 1)
+    before = h.snapshot()
+    with pytest.raises(NotFoundError) as info:  # the batch itself must exist
+        h.query(get_credit_holding, "R9", key(BOB))
+    assert (info.value.field, info.value.value, info.value.rule) == ("batch_id", "R9", "exists")
+    assert h.snapshot() == before
 
 
 def test_eligibility_refusals_leave_the_ledger_unchanged(h: Harness) -> None:

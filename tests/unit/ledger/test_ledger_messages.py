@@ -34,7 +34,7 @@ from envalue.chaincode.domain.credits.msg_settle_report import MsgSettleReport
 from envalue.chaincode.domain.credits.msg_submit_report import MsgSubmitReport
 from envalue.chaincode.domain.credits.msg_transfer_credits import MsgTransferCredits
 from envalue.chaincode.domain.credits.msg_verify_report import MsgVerifyReport
-from envalue.chaincode.domain.credits.state import Report
+from envalue.chaincode.domain.credits.state import CreditHolding, Report
 from envalue.chaincode.domain.errors import ValidationError
 from envalue.chaincode.domain.quantity import loads
 from envalue.chaincode.domain.tokens.invariants import LotAudit, SupplyAudit
@@ -128,6 +128,8 @@ def test_encoding_is_exact_json_without_floats() -> None:
      "period-order"),
     (lambda: credits.distribution_call("B", -1), "proceeds_yen", "non-negative-integer"),
     (lambda: tokens.history_call("LOT-1", "not-a-holder-key"), "owner", "owner-key"),
+    (lambda: credits.holding_call("R 1", ALICE), "batch_id", "identifier"),
+    (lambda: credits.holding_call("R-1", "not-a-holder-key"), "owner", "owner-key"),
 ])
 def test_builders_refuse_what_the_chaincode_refuses(build_call: Any, field: str,
                                                     rule: str) -> None:
@@ -229,6 +231,12 @@ def test_query_calls_match_the_contract_and_decode_its_answers() -> None:
                     history=[{"event": "opened", "who": ALICE}])
     call = credits.report_call("R-1")
     assert call.function in evaluates and call.decode(dumps(report.to_dict()).encode()) == report
+
+    credit = CreditHolding(batch_id="R-1", owner=BOB, tradable_t=3, retired_t=2)
+    call = credits.holding_call("R-1", BOB)
+    assert call.contract == "credits" and call.arguments == ("R-1", BOB)
+    assert call.function in CreditsContract().get_evaluate_transactions()
+    assert call.decode(dumps(credit.to_dict()).encode()) == credit
 
     statement = DistributionStatement("R-1", 1001, 3000, (DistributionLine(ALICE, 2000, 667),
                                                           DistributionLine(BOB, 1000, 334)))

@@ -122,6 +122,14 @@ def test_the_batch_is_sold_and_partly_retired(program) -> None:  # noqa: ANN001
     assert 0 < buyer.retired_t < tonnes
     [retirement] = read_state(sessions, queries.credit_retirements, scenario.facts["report_id"])
     assert retirement.serial.startswith("JCL-ENV-SMALLPV-200-20240501_20240531-1-")
+    # the contract's holding query answers the same, and zeros for a never-holder
+    reader = sessions.get(CITY)
+    asked = reader.evaluate(credits.holding_call(scenario.facts["report_id"],
+                                                 sessions.holder(BUYER)))
+    assert asked == buyer
+    never = reader.evaluate(credits.holding_call(scenario.facts["report_id"],
+                                                 sessions.holder(CITY)))
+    assert (never.owner, never.tradable_t, never.retired_t) == (sessions.holder(CITY), 0, 0)
 
 
 def test_bundling_pages_stay_within_the_write_set_bound(program) -> None:  # noqa: ANN001
@@ -144,6 +152,39 @@ def test_a_second_run_recognises_every_write_as_done(program) -> None:  # noqa: 
             } == {DONE}
     assert sessions.ledger.state == before
     assert again.outputs["issued_t"] == report.outputs["issued_t"]
+
+
+def test_a_rerun_after_the_sale_asks_the_buyers_holding(tmp_path: Path) -> None:
+    """A run stopped after the sale: the re-run finds the sale from the buyer's holding
+    (nothing submitted for it), then retires; a third run finds both."""
+    sessions = DispatcherSessions()
+    sites = [flat_site("stop-a", CUSTOMER, 2400, 0, MAY), flat_site("stop-b", CITY, 4400, 0, MAY)]
+    scenario = credit_program(sites, keys=key_directory(tmp_path / "keys"),
+                              holders=sessions.holder, program_id="STOP-2")
+    keys = [s.key for s in scenario.steps]
+    sale, retire = keys.index("STOP-2-202405/sale"), keys.index("STOP-2-202405/retire")
+    first = run(scenario.steps[:sale + 1], sessions, progress=False)
+    assert first.failure is None and first.ok
+    tonnes = first.outputs["issued_t"]
+    buyer = sessions.get(OPERATOR).evaluate(credits.holding_call("STOP-2-202405",
+                                                                 sessions.holder(BUYER)))
+    assert (tonnes, buyer.tradable_t, buyer.retired_t) == (3, 3, 0)  # 1096 + 2010 kg
+
+    again = run(scenario.steps, sessions, progress=False)
+    assert again.failure is None and again.ok
+    statuses = {o.key: o.status for o in again.outcomes}
+    assert (statuses[keys[sale]], statuses[keys[retire]]) == (DONE, OK)
+    assert sessions.submitted.count("credits:transfer") == 1
+    assert sessions.submitted.count("credits:retire") == 1
+    buyer = sessions.get(OPERATOR).evaluate(credits.holding_call("STOP-2-202405",
+                                                                 sessions.holder(BUYER)))
+    assert (buyer.tradable_t, buyer.retired_t) == (tonnes - retired_tonnes(tonnes),
+                                                   retired_tonnes(tonnes))
+
+    third = run(scenario.steps, sessions, progress=False)
+    statuses = {o.key: o.status for o in third.outcomes}
+    assert (statuses[keys[sale]], statuses[keys[retire]]) == (DONE, DONE)
+    assert sessions.submitted.count("credits:retire") == 1
 
 
 def test_three_contributors_distribution_worked_by_hand(tmp_path: Path) -> None:
