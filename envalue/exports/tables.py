@@ -14,9 +14,10 @@ Input records are the dicts the token and credit domains produce (``Record.to_di
 Optional ``block_number`` columns are filled when the caller adds the block of the
 record's transaction (the world state does not hold it).
 
-Columns that are optional because one source lacks them: the off-chain read model
-(`envalue.readmodel.exports`) keeps no transaction time for transfers, no ``retired_by``
-and no batch ``issued_at``; those cells stay empty rather than guessed. Credit shares end
+Columns that are optional because one source lacks them (the world-state records carry no
+block number; transfer dicts built without a timestamp) stay empty rather than guessed:
+the off-chain read model (`envalue.readmodel.exports`) fills the transfer time (its
+transaction's timestamp), ``retired_by`` and the batch's ``issued_at``. Credit shares end
 with the ``tx_id`` and ``block_number`` of the settlement that wrote them, when known.
 Holdings have no transaction column: a holding is a balance changed by many transactions,
 and the read model does not keep which one changed it last once a state drops to 0 kg.

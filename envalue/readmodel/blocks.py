@@ -12,6 +12,7 @@ Also: ``chain_height`` decodes qscc ``GetChainInfo``'s answer (``common.Blockcha
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
 
 from fabric_protos.common import common_pb2, ledger_pb2
 from fabric_protos.ledger.rwset import rwset_pb2
@@ -58,8 +59,17 @@ def block_records(block: common_pb2.Block, chaincode: str) -> list[ChaincodeEven
             out.append(ChaincodeEventRecord(
                 block_number=number, transaction_id=header.tx_id, chaincode_name=chaincode,
                 event_name=event.event_name if event else "",
-                payload=bytes(event.payload) if event else b"", writes=writes))
+                payload=bytes(event.payload) if event else b"", writes=writes,
+                timestamp=_timestamp(header)))
     return out
+
+
+def _timestamp(header: common_pb2.ChannelHeader) -> str:
+    """The transaction's timestamp as the chaincode formats it (``ctx.timestamp``, a UTC
+    datetime, ``.isoformat()``); empty when the header has none."""
+    if not header.HasField("timestamp"):
+        return ""
+    return header.timestamp.ToDatetime(tzinfo=UTC).isoformat()
 
 
 def _actions(data: bytes, chaincode: str

@@ -64,7 +64,8 @@ def _batch(session: Session, b: cs.Batch, ref: Ref) -> None:
     upsert(session, CreditBatch, ref, batch_id=b.batch_id, program_id=b.program_id,
            report_id=b.report_id, period_start=b.period_start, period_end=b.period_end,
            serial=b.serial, issued_t=b.issued_t, retired_t=b.retired_t,
-           credited_kg=b.credited_kg, issued_to=b.issued_to, settled=b.settled)
+           credited_kg=b.credited_kg, issued_to=b.issued_to, issued_at=b.issued_at,
+           settled=b.settled)
 
 
 def _share(session: Session, s: cs.Share, ref: Ref) -> None:
@@ -83,7 +84,7 @@ def _retirement(session: Session, r: cs.CreditRetirement, ref: Ref) -> None:
            owner=r.owner, quantity_t=r.quantity_t, serial_first=r.serial_first,
            serial_last=r.serial_last, user_name=r.user_name, use=r.use,
            purpose_detail=r.purpose_detail, reporting_year=r.reporting_year,
-           retired_at=r.retired_at, channel=ref.channel,
+           retired_at=r.retired_at, retired_by=r.retired_by, channel=ref.channel,
            certificate_id=certificate_id_for(ref.channel, ref.tx_id, [r.serial]))
 
 
@@ -91,7 +92,8 @@ def _transfer_row(session: Session, ctx: EventContext) -> None:
     session.merge(CreditTransfer(
         block_number=ctx.ref.block_number, tx_id=ctx.ref.tx_id, event_index=ctx.event.index,
         batch_id=attr_str(ctx, "batch_id"), sender=attr_str(ctx, "sender"),
-        recipient=attr_str(ctx, "recipient"), quantity_t=attr_int(ctx, "quantity_t")))
+        recipient=attr_str(ctx, "recipient"), quantity_t=attr_int(ctx, "quantity_t"),
+        transferred_at=ctx.ref.at))
 
 
 MIRRORS: tuple[Mirror, ...] = (

@@ -5,6 +5,8 @@ review/mint state (records from `envalue.chaincode.domain.registry.state` and
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy.orm import Session
 
 from envalue.chaincode.domain.measurement import state as ms
@@ -23,6 +25,11 @@ from .schema import (
 )
 
 __all__ = ["MIRRORS", "RULES"]
+
+
+def _json(value: object) -> str:
+    """A record's list or mapping field as canonical JSON text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
 
 def _owner_msp_of_equipment(session: Session, equipment_id: str) -> str:
@@ -50,17 +57,19 @@ def _meter(session: Session, m: rs.Meter, ref: Ref) -> None:
 
 def _device(session: Session, d: rs.EdgeDevice, ref: Ref) -> None:
     upsert(session, Device, ref, device_id=d.device_id, kind=d.kind, owner_msp=d.owner_msp,
-           meter_ids=joined(d.meter_ids))
+           meter_ids=joined(d.meter_ids), public_key_pem=d.public_key_pem,
+           key_fingerprint=d.key_fingerprint)
 
 
 def _methodology(session: Session, m: rs.MethodologyVersion, ref: Ref) -> None:
     upsert(session, MethodologyVersion, ref, name=m.name, version=m.version, title=m.title,
-           status=m.status)
+           status=m.status, approvals=_json(m.approvals), genesis=m.genesis)
 
 
 def _factor(session: Session, f: rs.FactorVersion, ref: Ref) -> None:
     upsert(session, FactorVersion, ref, series=f.series, factor_id=f.factor_id,
-           version=f.version, unit=f.unit, status=f.status)
+           version=f.version, unit=f.unit, status=f.status, approvals=_json(f.approvals),
+           genesis=f.genesis)
 
 
 def _batch(session: Session, b: ms.BatchRecord, ref: Ref) -> None:
@@ -69,7 +78,10 @@ def _batch(session: Session, b: ms.BatchRecord, ref: Ref) -> None:
            owner_msp=_owner_msp_of_equipment(session, b.equipment_id),
            period_start=b.period_start, period_end=b.period_end,
            reading_count=b.reading_count, merkle_root=b.merkle_root,
-           meter_verification_valid=b.meter_verification_valid)
+           meter_verification_valid=b.meter_verification_valid, upload_hash=b.upload_hash,
+           quality=_json(b.quality), totals=_json(b.totals), signature=b.signature,
+           header_sha256=b.header_sha256, key_fingerprint=b.key_fingerprint,
+           anchored_at=b.anchored_at)
 
 
 def _calculation(session: Session, c: ms.CalculationRecord, ref: Ref) -> None:
@@ -79,7 +91,8 @@ def _calculation(session: Session, c: ms.CalculationRecord, ref: Ref) -> None:
            equipment_id=c.equipment_id, site_id=c.site_id, owner=c.owner,
            owner_msp=c.owner_msp, period_start=c.period_start, period_end=c.period_end,
            methodology=c.methodology, methodology_version=c.methodology_version,
-           factor_versions=joined(factors), reduction_kg=c.reduction_kg,
+           factor_versions=joined(factors), batch_ids=joined(c.batch_ids),
+           calculated_at=c.calculated_at, reduction_kg=c.reduction_kg,
            state=existing.state if existing is not None else "calculated")
 
 

@@ -55,7 +55,8 @@ def _retirement(session: Session, r: ts.Retirement, ref: Ref) -> None:
     upsert(session, Retirement, ref, serial=r.serial, lot_id=r.lot_id, owner=r.owner,
            owner_msp=msp_of(r.owner), quantity_kg=r.quantity_kg, serial_first=r.serial_first,
            serial_last=r.serial_last, beneficiary=r.beneficiary, purpose=r.purpose,
-           reporting_year=r.reporting_year, retired_at=r.retired_at, note=r.note,
+           reporting_year=r.reporting_year, retired_at=r.retired_at,
+           retired_by=r.retired_by, note=r.note,
            channel=ref.channel,
            certificate_id=certificate_id_for(ref.channel, ref.tx_id, [r.serial]))
 
@@ -63,7 +64,7 @@ def _retirement(session: Session, r: ts.Retirement, ref: Ref) -> None:
 def _escrow(session: Session, e: ts.Escrow, ref: Ref) -> None:
     upsert(session, Escrow, ref, escrow_id=e.escrow_id, lot_id=e.lot_id, owner=e.owner,
            counterparty=e.counterparty, quantity_kg=e.quantity_kg, expires_at=e.expires_at,
-           status=e.status)
+           status=e.status, closed_at=e.closed_at)
 
 
 def _cancel(session: Session, c: ts.CancelRequest, ref: Ref) -> None:
@@ -77,7 +78,8 @@ def _transfer_row(session: Session, ctx: EventContext) -> None:
         block_number=ctx.ref.block_number, tx_id=ctx.ref.tx_id, event_index=ctx.event.index,
         lot_id=attr_str(ctx, "lot_id"), sender=attr_str(ctx, "sender"),
         recipient=attr_str(ctx, "recipient"), quantity_kg=attr_int(ctx, "quantity_kg"),
-        retired_on_receipt=bool(ctx.attrs.get("retired", False))))
+        retired_on_receipt=bool(ctx.attrs.get("retired", False)),
+        transferred_at=ctx.ref.at))
 
 
 MIRRORS: tuple[Mirror, ...] = (

@@ -33,12 +33,14 @@ M = TypeVar("M", bound=Base)
 
 @dataclass(frozen=True)
 class Ref:
-    """The transaction a row change comes from, and the channel it was committed on
-    (the consortium channel the listener follows unless told otherwise)."""
+    """The transaction a row change comes from, the channel it was committed on (the
+    consortium channel the listener follows unless told otherwise) and its timestamp
+    (`ChaincodeEventRecord.timestamp`)."""
 
     tx_id: str
     block_number: int
     channel: str = CHANNEL
+    at: str = ""
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ class Projector:
 
     def apply(self, session: Session, record: ChaincodeEventRecord) -> Projection:
         """Project `record` inside the caller's transaction."""
-        ref = Ref(record.transaction_id, record.block_number, self.channel)
+        ref = Ref(record.transaction_id, record.block_number, self.channel, record.timestamp)
         try:
             events = record.domain_events()
         except PayloadError as exc:

@@ -33,7 +33,7 @@ from .status import LagStatus, lag_status
 
 __all__ = ["MIXED_METHODOLOGIES", "READ_MODEL_INCOMPLETE", "BatchView", "CertificateRecord",
            "CertificateRecordError", "LagStatus", "calculation_batches", "calculations",
-           "credit_batches", "credited_lots",
+           "credit_batches", "credited_lots", "missing_batches",
            "credit_holdings_of", "holdings_of", "lag_status", "programs", "reports",
            "retirement_by_certificate_id", "retirement_by_serial", "retirements_of",
            "transfers_of"]
@@ -315,14 +315,22 @@ def _member_lots(session: Session, report: MonitoringReport, *, tails: bool) -> 
 
 def calculation_batches(session: Session, calculation: Calculation
                         ) -> Sequence[MeasurementBatch]:
-    """The anchored batches a calculation read: its equipment's batches lying inside its
-    period (`msg_calculate` takes whole batches of the equipment's meters; the read model
-    keeps no separate input list), by meter and start."""
-    return session.scalars(select(MeasurementBatch).where(
-        MeasurementBatch.equipment_id == calculation.equipment_id,
-        MeasurementBatch.period_start >= calculation.period_start,
-        MeasurementBatch.period_end <= calculation.period_end,
-    ).order_by(MeasurementBatch.meter_id, MeasurementBatch.period_start)).all()
+    """The anchored batches a calculation read (its record's ``batch_ids``), in that order.
+    A listed batch the read model lacks is left out; `missing_batches` names it."""
+    ids = _ids(calculation.batch_ids)
+    rows = {b.batch_id: b for b in session.scalars(
+        select(MeasurementBatch).where(MeasurementBatch.batch_id.in_(ids)))}
+    return [rows[i] for i in ids if i in rows]
+
+
+def missing_batches(session: Session, calculation: Calculation) -> list[str]:
+    """The batch ids a calculation read that the read model has no row for."""
+    found = {b.batch_id for b in calculation_batches(session, calculation)}
+    return [i for i in _ids(calculation.batch_ids) if i not in found]
+
+
+def _ids(joined: str) -> list[str]:
+    return [i for i in joined.split(",") if i]
 
 
 def credited_lots(session: Session, batch: CreditBatch) -> list[TokenLot]:

@@ -45,7 +45,9 @@ class ChaincodeEventRecord:
 
     `writes` maps each key the transaction wrote in the chaincode's namespace to its new
     value (``None``: deleted). It is empty when the event came without its block, and
-    events that need records then stay unprojected with that reason.
+    events that need records then stay unprojected with that reason. `timestamp` is the
+    transaction's timestamp from its channel header, ISO 8601 as the chaincode writes it
+    (`envalue.chaincode.domain.tokens.ledger.TokenLedger.when`); empty without the block.
     """
 
     block_number: int
@@ -54,6 +56,7 @@ class ChaincodeEventRecord:
     event_name: str
     payload: bytes = field(repr=False)
     writes: Mapping[str, bytes | None] = field(default_factory=dict, repr=False)
+    timestamp: str = ""
 
     @classmethod
     def from_event(cls, event: ChaincodeEvent,

@@ -35,7 +35,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sess
 __all__ = [
     "AppliedEvent", "Base", "Calculation", "Cancellation", "Checkpoint", "CreditBatch",
     "CreditHolding", "CreditProgram", "CreditRetirement", "CreditShare", "CreditTransfer",
-    "Device", "Equipment", "Escrow", "FactorVersion", "Holding", "Htlc", "ListenerStatus",
+    "Device", "Equipment", "Escrow", "FactorVersion", "GovernedVersion", "Holding", "Htlc",
+    "ListenerStatus",
     "MeasurementBatch", "Meter", "MethodologyVersion", "MonitoringReport",
     "PartnerRetirement", "Pledge", "ProgramSite", "ReportMember", "Retirement", "SchemaMark",
     "Site", "TokenLot", "Transfer", "UnprojectedEvent", "ensure_schema", "make_engine",
@@ -101,9 +102,20 @@ class Device(LedgerRef, Base):
     kind: Mapped[str] = mapped_column(String(64))
     owner_msp: Mapped[str] = mapped_column(String(64), index=True)
     meter_ids: Mapped[str] = mapped_column(Text, default="")  # comma-separated
+    public_key_pem: Mapped[str] = mapped_column(Text, default="")
+    key_fingerprint: Mapped[str] = mapped_column(String(128), default="")
 
 
-class MethodologyVersion(LedgerRef, Base):
+class GovernedVersion:
+    """A governed version's approvals so far: the ledger record's list of
+    ``{role, actor, msp_id, tx_id, at}`` as JSON (see `evidence.approval_progress`);
+    `genesis` versions were made active by the network's bootstrap, without approvals."""
+
+    approvals: Mapped[str] = mapped_column(Text, default="[]")
+    genesis: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class MethodologyVersion(GovernedVersion, LedgerRef, Base):
     __tablename__ = "rm_methodology_versions"
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -111,7 +123,7 @@ class MethodologyVersion(LedgerRef, Base):
     status: Mapped[str] = mapped_column(String(32))
 
 
-class FactorVersion(LedgerRef, Base):
+class FactorVersion(GovernedVersion, LedgerRef, Base):
     __tablename__ = "rm_factor_versions"
     series: Mapped[str] = mapped_column(String(64), primary_key=True)
     factor_id: Mapped[str] = mapped_column(String(128), primary_key=True)
@@ -121,6 +133,9 @@ class FactorVersion(LedgerRef, Base):
 
 
 class MeasurementBatch(LedgerRef, Base):
+    """An anchored batch with every field of its signed header (`quality` and `totals` as
+    the ledger record's JSON), so its signature can be checked without the ledger."""
+
     __tablename__ = "rm_measurement_batches"
     batch_id: Mapped[str] = mapped_column(ID, primary_key=True)
     device_id: Mapped[str] = mapped_column(ID, index=True)
@@ -132,11 +147,19 @@ class MeasurementBatch(LedgerRef, Base):
     reading_count: Mapped[int] = mapped_column(BigInteger)
     merkle_root: Mapped[str] = mapped_column(String(128))
     meter_verification_valid: Mapped[bool] = mapped_column(Boolean)
+    upload_hash: Mapped[str] = mapped_column(String(64), default="")
+    quality: Mapped[str] = mapped_column(Text, default="{}")
+    totals: Mapped[str] = mapped_column(Text, default="[]")
+    signature: Mapped[str] = mapped_column(Text, default="")
+    header_sha256: Mapped[str] = mapped_column(String(64), default="")
+    key_fingerprint: Mapped[str] = mapped_column(String(128), default="")
+    anchored_at: Mapped[str] = mapped_column(String(40), default="")
 
 
 class Calculation(LedgerRef, Base):
     """A calculation and where it stands: calculated → approved/rejected → minted, or
-    superseded. `factor_versions` lists ``series/factor_id@version`` comma-separated."""
+    superseded. `factor_versions` lists ``series/factor_id@version`` and `batch_ids` the
+    anchored batches it read, both comma-separated in the ledger record's order."""
 
     __tablename__ = "rm_calculations"
     calculation_id: Mapped[str] = mapped_column(ID, primary_key=True)
@@ -149,6 +172,8 @@ class Calculation(LedgerRef, Base):
     methodology: Mapped[str] = mapped_column(String(64))
     methodology_version: Mapped[str] = mapped_column(String(32))
     factor_versions: Mapped[str] = mapped_column(Text, default="")
+    batch_ids: Mapped[str] = mapped_column(Text, default="")
+    calculated_at: Mapped[str] = mapped_column(String(40), default="")
     reduction_kg: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     state: Mapped[str] = mapped_column(String(16), index=True)
     review_comment: Mapped[str] = mapped_column(Text, default="")
@@ -200,12 +225,16 @@ class EventRow:
 
 
 class Transfer(EventRow, Base):
+    """One ``EventTransfer``; `transferred_at` is its transaction's timestamp from the
+    block (the time the chaincode wrote as the history entries' ``when``)."""
+
     __tablename__ = "rm_transfers"
     lot_id: Mapped[str] = mapped_column(ID, index=True)
     sender: Mapped[str] = mapped_column(KEY, index=True)
     recipient: Mapped[str] = mapped_column(KEY, index=True)
     quantity_kg: Mapped[int] = mapped_column(BigInteger)
     retired_on_receipt: Mapped[bool] = mapped_column(Boolean, default=False)
+    transferred_at: Mapped[str] = mapped_column(String(40), default="")
 
 
 class Retirement(LedgerRef, Base):
@@ -228,6 +257,7 @@ class Retirement(LedgerRef, Base):
     purpose: Mapped[str] = mapped_column(String(64))
     reporting_year: Mapped[int] = mapped_column(Integer)
     retired_at: Mapped[str] = mapped_column(String(40), default="")
+    retired_by: Mapped[str] = mapped_column(KEY, default="")
     note: Mapped[str] = mapped_column(Text, default="")
     channel: Mapped[str] = mapped_column(String(64), default="")
     certificate_id: Mapped[str] = mapped_column(String(32), index=True, default="")
@@ -242,6 +272,7 @@ class Escrow(LedgerRef, Base):
     quantity_kg: Mapped[int] = mapped_column(BigInteger)
     expires_at: Mapped[str] = mapped_column(String(40))
     status: Mapped[str] = mapped_column(String(16))
+    closed_at: Mapped[str] = mapped_column(String(40), default="")
 
 
 class Cancellation(LedgerRef, Base):
@@ -318,6 +349,7 @@ class CreditBatch(LedgerRef, Base):
     retired_t: Mapped[int] = mapped_column(BigInteger, default=0)
     credited_kg: Mapped[int] = mapped_column(BigInteger)
     issued_to: Mapped[str] = mapped_column(KEY)
+    issued_at: Mapped[str] = mapped_column(String(40), default="")
     settled: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -342,11 +374,14 @@ class CreditHolding(LedgerRef, Base):
 
 
 class CreditTransfer(EventRow, Base):
+    """One ``EventTransferCredits``; `transferred_at` as for `Transfer`."""
+
     __tablename__ = "rm_credit_transfers"
     batch_id: Mapped[str] = mapped_column(ID, index=True)
     sender: Mapped[str] = mapped_column(KEY, index=True)
     recipient: Mapped[str] = mapped_column(KEY, index=True)
     quantity_t: Mapped[int] = mapped_column(BigInteger)
+    transferred_at: Mapped[str] = mapped_column(String(40), default="")
 
 
 class CreditRetirement(LedgerRef, Base):
@@ -364,6 +399,7 @@ class CreditRetirement(LedgerRef, Base):
     purpose_detail: Mapped[str] = mapped_column(Text)
     reporting_year: Mapped[int] = mapped_column(Integer)
     retired_at: Mapped[str] = mapped_column(String(40), default="")
+    retired_by: Mapped[str] = mapped_column(KEY, default="")
     channel: Mapped[str] = mapped_column(String(64), default="")
     certificate_id: Mapped[str] = mapped_column(String(32), index=True, default="")
 

@@ -39,6 +39,7 @@ from envalue.chaincode.domain.registry import (
 from envalue.ledger import registry
 from envalue.ledger.messages import LedgerCall
 from envalue.readmodel import lag_status
+from envalue.readmodel.evidence import approval_progress
 from envalue.readmodel.schema import (
     Device,
     Equipment,
@@ -56,6 +57,7 @@ from .readmodel import ReadModelView, notices, sessions
 
 __all__ = [
     "EquipmentView", "SiteView", "approve_factor", "approve_methodology", "governance_view",
+    "version_dict",
     "propose_factor", "propose_methodology", "register_edge_device", "register_equipment",
     "register_meter", "register_site", "registry_view", "scope_of", "site_dict",
 ]
@@ -131,13 +133,23 @@ def _version_key(version: str) -> tuple[int, str]:
     return (int(version), version) if version.isdigit() else (0, version)
 
 
+def version_dict(row: MethodologyVersion | FactorVersion) -> dict[str, Any]:
+    """A governed version as JSON: its fields, the approvals it carries (role, actor, MSP,
+    tx id, time) and the roles still missing before it activates."""
+    fields = (("name", "version", "title") if isinstance(row, MethodologyVersion)
+              else ("series", "factor_id", "version", "unit"))
+    return {**{f: getattr(row, f) for f in fields}, "status": row.status,
+            "genesis": row.genesis, **approval_progress(row).to_dict(), **_ref(row)}
+
+
 def _governance(session: Session) -> dict[str, Any]:
     methodologies = session.scalars(select(MethodologyVersion)).all()
     factors = session.scalars(select(FactorVersion)).all()
     return {
-        "methodologies": sorted(methodologies, key=lambda m: (m.name, _version_key(m.version))),
-        "factors": sorted(factors, key=lambda f: (f.series, f.factor_id,
-                                                  _version_key(f.version))),
+        "methodologies": [version_dict(m) for m in sorted(
+            methodologies, key=lambda m: (m.name, _version_key(m.version)))],
+        "factors": [version_dict(f) for f in sorted(
+            factors, key=lambda f: (f.series, f.factor_id, _version_key(f.version)))],
     }
 
 

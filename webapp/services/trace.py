@@ -7,10 +7,9 @@ retirement, a lot or a credit batch down to single readings is built from those 
 Nothing is made up: a record the read model lacks is a 404 naming its lag.
 
 The checks reuse `envalue.verify` (`check_merkle`, `proof_from_batch`/`verify_inclusion`,
-`check_signature`) against the roots the read model copied from the ledger. The header
-signature needs the anchored batch record's signature and the device's registered key,
-which the read model does not keep: that check asks the ledger and says so when it
-cannot be reached.
+`check_signature`) against what the read model copied from the ledger: the anchored
+roots, and for the header signature the batch's signed header fields, signature and key
+fingerprint with the edge device's registered public key (`envalue.readmodel.evidence`).
 """
 
 from __future__ import annotations
@@ -19,10 +18,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from envalue.chaincode.domain.errors import DomainError
 from envalue.ingest.store import IngestStore
-from envalue.ledger.messages import query_call
 from envalue.readmodel import queries as rq
+from envalue.readmodel.evidence import anchored_batch_record, device_record
 from envalue.readmodel.schema import (
     Calculation,
     CreditBatch,
@@ -38,10 +36,9 @@ from envalue.verify.inclusion import ProofError, proof_from_batch, verify_inclus
 from envalue.verify.leaves import OffChainBatch, load_batch
 
 from ..db import PortalUser
-from ..errors import LedgerUnavailableError, PortalError
+from ..errors import PortalError
 from ..security import require_permission
 from .ingest import ingest_service
-from .ledger_calls import evaluate
 from .readmodel import sessions
 
 __all__ = ["PAGE_SIZE", "check_batch", "check_batch_signature", "check_reading", "search",
@@ -94,7 +91,8 @@ def _batch_node(session: Session, store: IngestStore, batch: MeasurementBatch,
                    "period_start", "period_end", "reading_count", "merkle_root",
                    "meter_verification_valid")
     node["device"] = None if device is None else _fields(device, "device_id", "kind",
-                                                           "owner_msp", "meter_ids")
+                                                           "owner_msp", "meter_ids",
+                                                           "key_fingerprint")
     node["readings"] = _readings(load_batch(store, batch.batch_id), offset)
     return node
 
@@ -107,6 +105,10 @@ def _calculation_node(session: Session, store: IngestStore, calc: Calculation,
     node["factor_versions"] = [f for f in calc.factor_versions.split(",") if f]
     node["batches"] = [_batch_node(session, store, b, offset)
                        for b in rq.calculation_batches(session, calc)]
+    missing = rq.missing_batches(session, calc)
+    if missing:
+        node["missing"] = (f"batch(es) {', '.join(missing)} read by calculation "
+                           f"{calc.calculation_id} are not in the read model")
     return node
 
 
@@ -274,26 +276,18 @@ def check_reading(user: PortalUser | None, batch_id: str, row_id: int) -> dict[s
 
 def check_batch_signature(user: PortalUser | None, batch_id: str) -> dict[str, Any]:
     """The batch header's signature by the edge device's registered key
-    (`envalue.verify.batches.check_signature`). The read model keeps neither the signature
-    nor the key, so the anchored batch and device records are read from the ledger;
-    LedgerUnavailableError (503) when it cannot be reached."""
-    actor = require_permission(user, _PERMISSION)
+    (`envalue.verify.batches.check_signature`), on the batch and device records the read
+    model copied from the ledger; the result names the transactions they came from."""
+    require_permission(user, _PERMISSION)
     with sessions()() as session:
         row = _anchored(session, batch_id.strip())
-        batch_id, device_id = row.batch_id, row.device_id
-
-    def fetch(s: Any) -> tuple[Any, Any]:
-        batch = s.evaluate(query_call("measurement", "get_batch", batch_id))
-        device = s.evaluate(query_call("registry", "get_edge_device", device_id))
-        return batch, device
-
-    try:
-        batch, device = evaluate(actor, fetch)
-    except LedgerUnavailableError:
-        raise
-    except DomainError as exc:
-        raise PortalError(f"the ledger refused the records the signature check needs: "
-                          f"{exc}", field="batch_id", value=batch_id, rule="ledger_query",
-                          http_status=502, title="Bad gateway") from exc
-    batch, device = dict(batch), dict(device)
-    return verify_header_signature(batch, {device_id: device}).to_dict()
+        batch = anchored_batch_record(row)
+        device = session.get(Device, row.device_id)
+        devices = {} if device is None else {device.device_id: device_record(device)}
+    result = verify_header_signature(batch, devices).to_dict()
+    result["anchored"] = {k: batch[k] for k in ("batch_id", "tx_id", "block_number")}
+    if device is not None:
+        result["device"] = {k: devices[device.device_id][k]
+                            for k in ("device_id", "key_fingerprint", "tx_id",
+                                      "block_number")}
+    return result

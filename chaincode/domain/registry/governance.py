@@ -40,6 +40,7 @@ from .state import VALIDITY_TZ, Approval, FactorVersion, MethodologyVersion, loa
 
 __all__ = [
     "ACTIVE",
+    "APPROVAL_ROLES",
     "PROPOSED",
     "approve",
     "covers",
@@ -52,6 +53,8 @@ __all__ = [
 
 PROPOSED = "proposed"
 ACTIVE = "active"
+#: The roles whose approvals together activate a version (one approval each).
+APPROVAL_ROLES: tuple[str, ...] = (OPERATOR_ROLE, VERIFIER_ROLE)
 _VERSION = re.compile(r"^[1-9][0-9]{0,5}$")
 
 V = TypeVar("V", MethodologyVersion, FactorVersion)
@@ -111,7 +114,7 @@ def approve(record: V, ctx: TxContext, what: str) -> tuple[V, bool]:
                         tx_id=ctx.tx_id, at=format_timestamp(ctx.timestamp))
     approvals = [*record.approvals, asdict(approval)]
     roles = {a["role"] for a in approvals}
-    activated = {OPERATOR_ROLE, VERIFIER_ROLE} <= roles
+    activated = set(APPROVAL_ROLES) <= roles
     updated = replace(
         record, approvals=approvals, status=ACTIVE if activated else PROPOSED,
         activated_tx=ctx.tx_id if activated else "",

@@ -1,6 +1,7 @@
 """Real chaincode transactions on the in-memory world state, recorded the way the listener
 sees them: one `ChaincodeEventRecord` per transaction (the contract's event name and
-`encode_events` payload, plus the keys the transaction wrote), one block each."""
+`encode_events` payload, plus the keys the transaction wrote and its timestamp), one
+block each."""
 
 from __future__ import annotations
 
@@ -41,10 +42,11 @@ class RecordingHarness(Harness):
     def run(self, who: Actor, apply: Callable[..., Awaitable[list[DomainEvent]]],
             *args: Any, **kwargs: Any) -> list[DomainEvent]:
         writes: dict[str, bytes | None] = {}
+        ctx = self.ctx(who)
 
         async def go() -> list[DomainEvent]:
             async with self.ledger.transaction() as store:
-                events = await apply(store, self.ctx(who), *args, **kwargs)
+                events = await apply(store, ctx, *args, **kwargs)
                 writes.update(store.writes)
                 return events
 
@@ -52,7 +54,8 @@ class RecordingHarness(Harness):
         name, payload = encode_events(_function(apply), events)
         self.records.append(ChaincodeEventRecord(
             block_number=len(self.records) + 1, transaction_id=f"tx{self.tx:05d}",
-            chaincode_name="envalue", event_name=name, payload=payload, writes=writes))
+            chaincode_name="envalue", event_name=name, payload=payload, writes=writes,
+            timestamp=ctx.timestamp.isoformat()))  # as blocks.py reads the channel header
         return events
 
 

@@ -23,6 +23,7 @@ from fabric_protos.peer import (
     proposal_response_pb2,
     transaction_pb2,
 )
+from google.protobuf import timestamp_pb2
 from readmodel_world import dump
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -49,7 +50,7 @@ from envalue.readmodel import (
 )
 from envalue.readmodel import queries as rq
 from envalue.readmodel.blocks import block_records
-from envalue.readmodel.schema import AppliedEvent, TokenLot
+from envalue.readmodel.schema import AppliedEvent, TokenLot, Transfer
 from envalue.readmodel.status import record_status
 
 pytestmark = pytest.mark.unit
@@ -129,8 +130,11 @@ def _envelope(record: ChaincodeEventRecord, chaincode: str = "envalue") -> bytes
         proposal_response_payload=prp.SerializeToString()))
     tx = transaction_pb2.Transaction(actions=[
         transaction_pb2.TransactionAction(payload=cap.SerializeToString())])
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(dt.datetime.fromisoformat(record.timestamp))
     header = common_pb2.ChannelHeader(type=common_pb2.HeaderType.ENDORSER_TRANSACTION,
-                                      channel_id="envalue", tx_id=record.transaction_id)
+                                      channel_id="envalue", tx_id=record.transaction_id,
+                                      timestamp=stamp)
     payload = common_pb2.Payload(header=common_pb2.Header(
         channel_header=header.SerializeToString()), data=tx.SerializeToString())
     return common_pb2.Envelope(payload=payload.SerializeToString()).SerializeToString()
@@ -157,6 +161,8 @@ def test_a_block_is_projected_in_one_transaction_with_its_checkpoint(sessions) -
     assert [(r.block_number, r.transaction_id, r.event_name) for r in records] == [
         (4, mint.transaction_id, "mint"), (4, transfer.transaction_id, "transfer")]
     assert records[0].writes == mint.writes and records[0].payload == mint.payload
+    # the channel header's timestamp, formatted as the chaincode formats ctx.timestamp
+    assert [r.timestamp for r in records] == [mint.timestamp, transfer.timestamp]
     listener = ReadModelListener(sessions, None)
     result = listener.project_block(block)
     assert (result.transactions, result.applied, result.unprojected) == (2, 2, 0)
@@ -164,6 +170,8 @@ def test_a_block_is_projected_in_one_transaction_with_its_checkpoint(sessions) -
     with sessions() as session:
         assert states(session, key(ALICE)) == {"tradable": 300}
         assert states(session, key(BOB)) == {"tradable": 200}
+        [row] = session.scalars(select(Transfer)).all()
+        assert row.transferred_at == transfer.timestamp
         lag = lag_status(session)
         assert (lag.projected_blocks, lag.channel_height, lag.behind_blocks) == (5, 5, 0)
         record_status(session, height=12)  # what qscc GetChainInfo answered at connect

@@ -26,6 +26,9 @@ from measurement_world import (  # noqa: E402
     OPERATOR as CC_OPERATOR,
 )
 from measurement_world import (  # noqa: E402
+    VERIFIER as CC_VERIFIER,
+)
+from measurement_world import (  # noqa: E402
     setup_boiler,
     setup_pv,
 )
@@ -33,7 +36,10 @@ from registry_world import World  # noqa: E402
 
 from envalue.chaincode.domain.events import DomainEvent, encode_events  # noqa: E402
 from envalue.chaincode.domain.measurement.signature import public_key_pem  # noqa: E402
-from envalue.chaincode.domain.registry import msg_propose_factor  # noqa: E402
+from envalue.chaincode.domain.registry import (  # noqa: E402
+    msg_approve_factor,
+    msg_propose_factor,
+)
 from envalue.chaincode.identity import Actor  # noqa: E402
 from envalue.readmodel import ChaincodeEventRecord, Projector, ReadModelCheckpointer  # noqa: E402
 from envalue.readmodel.status import record_status  # noqa: E402
@@ -132,7 +138,8 @@ class RecordingWorld(World):
 
 def _fill(app: Flask) -> RecordingWorld:
     """Genesis, the FY2024 grid factor, Ena City's PV (municipality) and a customer's
-    boiler (registered by the platform operator), and a factor version only proposed."""
+    boiler (registered by the platform operator), and a factor version proposed and
+    approved by the verifier only (it waits for the operator's approval)."""
     world = RecordingWorld()
     world.bootstrap()
     world.register_grid_fy2024()
@@ -142,6 +149,8 @@ def _fill(app: Flask) -> RecordingWorld:
         "series": "jp-grid", "factor_id": "jp-grid-fy2024", "version": "3", "kind": "grid",
         "unit": "kWh", "values": {"ef_grid": "0.000455"}, "source": "corrected disclosure",
         "valid_from": "2024-04-01", "valid_until": "2025-03-31"}))
+    world.submit(CC_VERIFIER, msg_approve_factor, msg_approve_factor.MsgApproveFactor(
+        "jp-grid", "jp-grid-fy2024", "3"))
     with app.app_context():
         factory = sessions()
     projector = Projector()
@@ -224,16 +233,22 @@ def test_the_page_lists_projected_registry_records_with_tx_and_block(
     assert "pv-self-consumption" in methodologies and "awaiting approvals" not in methodologies
     factors = page[page.index('data-testid="registry-factors"'):]
     factors = factors[:factors.index("</section>")]
-    proposed_tx, proposed_block = _tx_of(world, "EventProposeFactor", version="3")
+    approved_tx, _ = _tx_of(world, "EventApproveFactor", version="3")
     assert re.search(r"<td>jp-grid-fy2024</td><td>3</td>\s*<td>kWh</td>\s*"
-                     r'<td data-testid="governance-state">proposed: awaiting approvals</td>\s*'
-                     rf'<td><code>{proposed_tx}</code></td><td class="num">{proposed_block}</td>',
-                     factors)
+                     r'<td data-testid="governance-state">proposed: awaiting approvals'
+                     r'<ul class="approvals" data-testid="approvals">\s*<li data-role="verifier">'
+                     rf'verifier approval by PlatformMSP/[^<]*\(<code>{approved_tx[:12]}</code>, '
+                     r'[^<]*\)</li></ul><p class="muted" data-testid="approvals-missing">'
+                     r'awaiting: operator</p></td>\s*'
+                     rf'<td><code>{approved_tx}</code></td><td class="num">\d+</td>',
+                     factors), factors
     activated_tx, activated_block = _tx_of(world, "EventActivateFactor", version="2")
     assert re.search(r"<td>jp-grid-fy2024</td><td>2</td>\s*<td>kWh</td>\s*"
-                     r'<td data-testid="governance-state">active</td>\s*'
+                     r'<td data-testid="governance-state">active<ul class="approvals" '
+                     r'data-testid="approvals">[^/]*(<li[^>]*>[^<]*<code>[^<]*</code>[^<]*</li>'
+                     r'\s*){2}</ul></td>\s*'
                      rf'<td><code>{activated_tx}</code></td><td class="num">{activated_block}'
-                     "</td>", factors)
+                     "</td>", factors), factors
     # the operator may approve the proposed version in place (CSRF token included)
     assert factors.count('data-testid="factor-approve"') == 1
     assert 'name="fapprove-csrf_token"' in factors
@@ -423,6 +438,27 @@ def test_api_lists_sites_scoped_with_tx_and_block(app: Flask, client: FlaskClien
         "ena-city-hall", "factory-1"}
 
 
+def test_api_lists_governance_progress(app: Flask, client: FlaskClient) -> None:
+    world = _fill(app)
+    assert client.get("/api/v1/registry/governance").status_code == 401
+    body = client.get("/api/v1/registry/governance", headers=_bearer(app, CUSTOMER)).get_json()
+    versions = {(f["factor_id"], f["version"]): f for f in body["factors"]}
+    proposed = versions[("jp-grid-fy2024", "3")]
+    tx, block = _tx_of(world, "EventApproveFactor", version="3")
+    assert (proposed["status"], proposed["complete"], proposed["missing_roles"]) == (
+        "proposed", False, ["operator"])
+    [approval] = proposed["approvals"]
+    assert (approval["role"], approval["msp_id"], approval["tx_id"]) == (
+        "verifier", "PlatformMSP", tx)
+    assert (proposed["tx_id"], proposed["block_number"]) == (tx, block)
+    active = versions[("jp-grid-fy2024", "2")]
+    assert active["complete"] and {a["role"] for a in active["approvals"]} == {
+        "operator", "verifier"}
+    genesis = next(m for m in body["methodologies"] if m["name"] == "pv-self-consumption")
+    assert (genesis["genesis"], genesis["complete"], genesis["approvals"]) == (True, True, [])
+    assert body["read_model"]["projected_blocks"] == len(world.records) + 1
+
+
 def test_api_writes_need_a_token_and_the_permission(app: Flask, client: FlaskClient) -> None:
     site = {"site_id": "factory-9", "name": "Kani plant"}
     login(client, CUSTOMER)  # the session cookie does not authorise writes
@@ -456,6 +492,7 @@ def test_the_registry_operations_are_in_the_openapi_document(client: FlaskClient
     registry_ops = {(p, m) for p, ops in paths.items() if "/registry/" in p for m in ops}
     assert registry_ops == {
         ("/api/v1/registry/sites", "get"), ("/api/v1/registry/sites", "post"),
+        ("/api/v1/registry/governance", "get"),
         ("/api/v1/registry/equipment", "post"), ("/api/v1/registry/meters", "post"),
         ("/api/v1/registry/devices", "post"), ("/api/v1/registry/methodologies", "post"),
         ("/api/v1/registry/methodologies/{name}/{version}/approve", "post"),

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -25,6 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "verify"))
 from verify_world import Lineage, build_lineage, tamper_value  # noqa: E402
 
 from envalue.chaincode.domain.events import DomainEvent, encode_events  # noqa: E402
+from envalue.chaincode.domain.measurement.signature import public_key_pem  # noqa: E402
 from envalue.chaincode.identity import Actor  # noqa: E402
 from envalue.ingest.store import IngestStore  # noqa: E402
 from envalue.readmodel import ChaincodeEventRecord, Projector, make_sessions  # noqa: E402
@@ -171,12 +174,44 @@ def test_batch_check_passes_then_names_the_tampered_reading(
     assert bad["status"] == "fail" and "this reading was altered" in bad["reason"]
 
 
-def test_signature_check_says_the_ledger_is_unavailable(client: FlaskClient,
-                                                         lineage: tuple[Lineage, str]) -> None:
-    batch_id = lineage[0].result.batches[0].batch_id
-    resp = _post(client, f"/trace/check/signature/{batch_id}")
-    assert resp.status_code == 503
-    assert "ledger_unavailable" in resp.json["rule"]
+def test_signature_check_runs_on_the_read_models_copy(client: FlaskClient,
+                                                     lineage: tuple[Lineage, str]) -> None:
+    built = lineage[0]
+    batch = built.result.batches[0]
+    answer = _post(client, f"/trace/check/signature/{batch.batch_id}").json
+    assert answer["status"] == "pass", answer
+    assert answer["check"] == "batch.signature" and "signed by edge device" in answer["reason"]
+    assert answer["anchored"]["batch_id"] == batch.batch_id and answer["anchored"]["tx_id"]
+    assert answer["device"]["key_fingerprint"] and answer["device"]["block_number"] > 0
+
+
+def _tampered_read_model(lineage: tuple[Lineage, str], tmp_path: Path, sql: str,
+                         **params: Any) -> str:
+    """A copy of the projected read model with one row changed by `sql`."""
+    dst = tmp_path / "readmodel-copy.db"
+    shutil.copy(Path(lineage[1].removeprefix("sqlite:///")), dst)
+    with sqlite3.connect(dst) as db:
+        assert db.execute(sql, params).rowcount == 1
+    return f"sqlite:///{dst}"
+
+
+@pytest.mark.parametrize(("sql", "reason"), [
+    ("UPDATE rm_measurement_batches SET reading_count = reading_count + 1 "
+     "WHERE batch_id = :batch", "not what was anchored"),
+    ("UPDATE rm_devices SET public_key_pem = :other WHERE device_id = :device",
+     "is not the key the batch was anchored with"),
+])
+def test_signature_check_fails_on_an_altered_copy(
+        lineage: tuple[Lineage, str], store_copy: str, tmp_path: Path, fabric_ca: Any,
+        sql: str, reason: str) -> None:
+    batch = lineage[0].result.batches[0]
+    other = public_key_pem(ec.generate_private_key(ec.SECP256R1()))
+    url = _tampered_read_model(lineage, tmp_path, sql, batch=batch.batch_id,
+                               device=batch.device_id, other=other)
+    client = _app(tmp_path, fabric_ca, url, store_copy).test_client()
+    login(client, "auditor1@platform")
+    answer = _post(client, f"/trace/check/signature/{batch.batch_id}").json
+    assert answer["status"] == "fail" and reason in answer["reason"], answer
 
 
 def test_unknown_ids_are_404_with_the_lag(client: FlaskClient) -> None:
@@ -207,3 +242,17 @@ def test_without_permission_is_refused(client: FlaskClient) -> None:
 def test_checks_need_the_csrf_token(client: FlaskClient, lineage: tuple[Lineage, str]) -> None:
     batch_id = lineage[0].result.batches[0].batch_id
     assert client.post(f"/trace/check/batch/{batch_id}").status_code == 400
+
+
+def test_a_listed_input_batch_missing_from_the_read_model_is_named(
+        lineage: tuple[Lineage, str], store_copy: str, tmp_path: Path, fabric_ca: Any) -> None:
+    built = lineage[0]
+    gone = built.result.batches[0].batch_id
+    url = _tampered_read_model(lineage, tmp_path, "DELETE FROM rm_measurement_batches "
+                               "WHERE batch_id = :batch", batch=gone)
+    client = _app(tmp_path, fabric_ca, url, store_copy).test_client()
+    login(client, "auditor1@platform")
+    page = client.get(f"/trace/?q={built.lot_id}").get_data(as_text=True)
+    assert page.count('data-testid="trace-batch"') == len(built.result.batches) - 1
+    assert 'data-testid="trace-missing"' in page and gone in page
+    assert f"read by calculation {built.calculation_id}" in page

@@ -51,6 +51,28 @@ _SITES = {"type": "object", "properties": {
     "read_model": {"type": "object"}}}
 
 
+_APPROVAL = {"type": "object", "properties": {
+    "role": {"type": "string"}, "actor": {"type": "string"}, "msp_id": {"type": "string"},
+    "tx_id": {"type": "string"}, "at": {"type": "string"}}}
+_GOVERNED = {"status": {"type": "string", "enum": ["proposed", "active"]},
+             "approvals": {"type": "array", "items": _APPROVAL},
+             "missing_roles": {"type": "array", "items": {"type": "string"}},
+             "genesis": {"type": "boolean", "description": "active from the bootstrap"},
+             "complete": {"type": "boolean"}, **_REF}
+_GOVERNANCE = {"type": "object", "properties": {
+    "methodologies": {"type": "array", "items": {"type": "object", "properties": {
+        "name": {"type": "string"}, "version": {"type": "string"},
+        "title": {"type": "string"}, **_GOVERNED}}},
+    "factors": {"type": "array", "items": {"type": "object", "properties": {
+        "series": {"type": "string"}, "factor_id": {"type": "string"},
+        "version": {"type": "string"}, "unit": {"type": "string"}, **_GOVERNED}}},
+    "read_model": {"type": "object"}}}
+
+
+def _read_model(view: Any) -> dict[str, Any]:
+    return view.lag.to_dict() | {"notices": [n.kind for n in notices(view.lag)]}
+
+
 def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": required,
             "additionalProperties": False}
@@ -69,7 +91,18 @@ def sites() -> dict[str, Any]:
                                   "owner_msp": d.owner_msp, "meter_ids": d.meter_ids,
                                   "tx_id": d.tx_id, "block_number": d.block_number}
                                  for d in lists["unplaced_devices"]],
-            "read_model": view.lag.to_dict() | {"notices": [n.kind for n in notices(view.lag)]}}
+            "read_model": _read_model(view)}
+
+
+@blueprint.get("/registry/governance")
+@api_auth_required("registry.view")
+@ledger_operation("Methodology and factor versions with their governance progress: the "
+                  "approvals each carries (role, actor, tx id, time) and the roles still "
+                  "missing before it activates (a PlatformMSP operator and a verifier), from "
+                  "the read model", tag="registry", method="get", result=_GOVERNANCE)
+def governance() -> dict[str, Any]:
+    view = registry.governance_view(g.api_user)
+    return {**view.lists, "read_model": _read_model(view)}
 
 
 @blueprint.post("/registry/sites")
