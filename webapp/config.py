@@ -14,6 +14,9 @@ Environment:
   beside a SQLite portal DB; see `webapp.services.readmodel.readmodel_url`).
 - ``ENVALUE_PORTAL_SECURE_COOKIES``: ``1`` behind TLS (session cookie ``Secure``).
 - ``ENVALUE_PORTAL_LOGIN_LIMIT``: Flask-Limiter rule for POST /login (default 5/minute).
+- ``ENVALUE_PORTAL_RATELIMIT_STORAGE``: where the limits count (``RATELIMIT_STORAGE_URI``):
+  default ``memory://``, one count per gunicorn worker (so N workers allow N times the
+  rule); ``memcached://host:port`` or ``redis://host:port`` gives all workers one count.
 - ``ENVALUE_PORTAL_PROXY_HOPS``: number of trusted reverse proxies (X-Forwarded-*).
 - ``ENVALUE_NETWORK``, ``ENVALUE_NETWORK_HOME``, ``ENVALUE_BASE_PORT``: which network.
 - ``ENVALUE_PORTAL_BASE_URL``: the portal's external base URL, e.g.
@@ -83,6 +86,7 @@ def load_config(environ: dict[str, str] | None = None) -> dict[str, Any]:
         "REMEMBER_LANGUAGE_COOKIE_SECURE": secure,
         "PERMANENT_SESSION_LIFETIME": int(env.get("ENVALUE_PORTAL_SESSION_SECONDS", "28800")),
         "LOGIN_RATE_LIMIT": env.get("ENVALUE_PORTAL_LOGIN_LIMIT", "5 per minute"),
+        "RATELIMIT_STORAGE_URI": env.get("ENVALUE_PORTAL_RATELIMIT_STORAGE") or "memory://",
         "PROXY_HOPS": int(env.get("ENVALUE_PORTAL_PROXY_HOPS", "0")),
         "NETWORK_NAME": env.get("ENVALUE_NETWORK") or None,
         "NETWORK_HOME": env.get("ENVALUE_NETWORK_HOME") or None,

@@ -33,6 +33,7 @@ def test_config_comes_from_the_environment(tmp_path: Path,
     assert app.config["DATABASE_URL"].endswith("env.db")
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert (tmp_path / "env.db").exists()
+    assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"  # per worker unless shared
 
 
 def test_security_headers(client: FlaskClient) -> None:
