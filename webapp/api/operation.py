@@ -39,7 +39,7 @@ def problem(description: str) -> dict[str, Any]:
 
 def api_operation(summary: str, *, tags: Sequence[str], answers: Mapping[int, Any],
                   problems: Mapping[int, str | Mapping[str, Any]], method: str = "get",
-                  description: str | None = None, parameters: Sequence[Any] = (),
+                  description: str | None = None, parameters: Sequence[Any] | None = None,
                   body: Mapping[str, Any] | None = None, body_required: bool = True,
                   security: Sequence[Mapping[str, list[str]]] | None = BEARER
                   ) -> Callable[[F], F]:
@@ -47,9 +47,10 @@ def api_operation(summary: str, *, tags: Sequence[str], answers: Mapping[int, An
 
     `answers` are the success responses by status; `problems` the refusals by status, a
     description (an inline problem+json answer) or a response object. `parameters` are
-    parameter objects or names of the document's parameter components; `body` is the
-    JSON request body's schema. ``security=None`` leaves the scheme to the document. The
-    view's own docstring, if any, stays as the text before ``---``.
+    parameter objects or names of the document's parameter components (``None``: the
+    operation has no ``parameters`` key); `body` is the JSON request body's schema.
+    ``security=None`` leaves the scheme to the document. The view's own docstring, if
+    any, stays as the text before ``---``.
     """
 
     def decorate(view: F) -> F:
@@ -62,7 +63,8 @@ def api_operation(summary: str, *, tags: Sequence[str], answers: Mapping[int, An
         operation["tags"] = list(tags)
         if security is not None:
             operation["security"] = [dict(s) for s in security]
-        operation["parameters"] = [p if isinstance(p, str) else dict(p) for p in parameters]
+        if parameters is not None:
+            operation["parameters"] = [p if isinstance(p, str) else dict(p) for p in parameters]
         if body is not None:
             operation["requestBody"] = {"required": body_required, "content": {
                 "application/json": {"schema": dict(body)}}}

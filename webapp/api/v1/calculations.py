@@ -9,41 +9,21 @@ from flask import g
 from ...errors import PortalError
 from ...security import api_auth_required
 from ...services.calc import dry_run
+from ..operation import api_operation, response
 from . import blueprint
 from ._body import json_body, required_str
 
 
 @blueprint.post("/calculations/dry-run")
 @api_auth_required("calc.run")
+@api_operation(
+    "Calculate off-ledger with a built-in methodology", tags=["calculations"], method="post",
+    body={"$ref": "#/components/schemas/DryRunRequest"},
+    answers={200: response("outputs in whole kg-CO2 and the full trace", {
+        "application/json": {"$ref": "#/components/schemas/DryRunResult"}})},
+    problems={400: "invalid inputs (field, value, rule)", 401: "no or bad bearer token"})
 def calculation_dry_run() -> dict[str, Any]:
-    """Dry-run a methodology.
-    ---
-    post:
-      summary: Calculate off-ledger with a built-in methodology
-      tags: [calculations]
-      security: [{bearer: []}]
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema: {$ref: '#/components/schemas/DryRunRequest'}
-      responses:
-        200:
-          description: outputs in whole kg-CO2 and the full trace
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/DryRunResult'}
-        400:
-          description: invalid inputs (field, value, rule)
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-        401:
-          description: no or bad bearer token
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-    """
+    """Dry-run a methodology."""
     body = json_body()
     name = required_str(body, "methodology")
     version = required_str(body, "version", "1")

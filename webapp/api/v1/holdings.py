@@ -19,66 +19,40 @@ from envalue.readmodel import queries as rq
 from ...errors import PortalError
 from ...security import api_auth_required
 from ...services.readmodel import notices, owner_key, sessions
+from ..operation import api_operation, response
 from . import blueprint
 
 MAX_LOT_ID = 256  # the read model's ID column
+_HOLDING = {"type": "object", "properties": {
+    "lot_id": {"type": "string"}, "state": {"type": "string"}, "kg": {"type": "integer"},
+    "tx_id": {"type": "string"}, "block_number": {"type": "integer"}}}
 
 
 @blueprint.get("/wallet/holdings")
 @api_auth_required("wallet.view")
+@api_operation(
+    "The caller's token holdings by lot and state, from the read model",
+    description="Served from the off-chain read model that the block listener fills, never "
+                "from a ledger scan; `read_model` says how far it is behind the channel. "
+                "Every row names the transaction and block of its last change.",
+    tags=["wallet"],
+    parameters=[{"in": "query", "name": "lot_id", "required": False,
+                 "schema": {"type": "string", "maxLength": MAX_LOT_ID},
+                 "description": "only this lot"},
+                {"in": "query", "name": "state", "required": False,
+                 # the enum is the chaincode's own list of token states
+                 "schema": {"type": "string", "enum": list(TOKEN_STATES)},
+                 "description": "only this state"}],
+    answers={200: response("holdings (kg-CO2e as integers)", {"application/json": {
+        "type": "object", "properties": {
+            "owner": {"type": "string", "description": "the caller's holder key"},
+            "items": {"type": "array", "items": _HOLDING},
+            "read_model": {"type": "object"}}}})},
+    problems={400: "invalid filter (field, value, rule)",
+              401: "not signed in and no bearer token",
+              403: "the portal role holds no wallet"})
 def wallet_holdings() -> dict[str, Any]:
-    """The caller's holdings by lot and state.
-    ---
-    get:
-      summary: The caller's token holdings by lot and state, from the read model
-      description: >-
-        Served from the off-chain read model that the block listener fills, never from a
-        ledger scan; `read_model` says how far it is behind the channel. Every row names
-        the transaction and block of its last change.
-      tags: [wallet]
-      security: [{bearer: []}]
-      parameters:
-        - {in: query, name: lot_id, required: false,
-           schema: {type: string, maxLength: 256}, description: only this lot}
-        - {in: query, name: state, required: false,
-           schema: {type: string, enum: [STATES]},
-           description: only this state}
-      responses:
-        200:
-          description: holdings (kg-CO2e as integers)
-          content:
-            application/json:
-              schema:
-                type: object
-                properties:
-                  owner: {type: string, description: "the caller's holder key"}
-                  items:
-                    type: array
-                    items:
-                      type: object
-                      properties:
-                        lot_id: {type: string}
-                        state: {type: string}
-                        kg: {type: integer}
-                        tx_id: {type: string}
-                        block_number: {type: integer}
-                  read_model: {type: object}
-        400:
-          description: invalid filter (field, value, rule)
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-        401:
-          description: not signed in and no bearer token
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-        403:
-          description: the portal role holds no wallet
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-    """
+    """The caller's holdings by lot and state."""
     lot_id = request.args.get("lot_id", "").strip()
     state = request.args.get("state", "").strip()
     if len(lot_id) > MAX_LOT_ID:
@@ -95,8 +69,3 @@ def wallet_holdings() -> dict[str, Any]:
                   "block_number": h.block_number} for h in rows]
     return {"owner": owner, "items": items,
             "read_model": lag.to_dict() | {"notices": [n.kind for n in notices(lag)]}}
-
-
-# the enum comes from the chaincode's own list of token states
-wallet_holdings.__doc__ = (wallet_holdings.__doc__ or "").replace("[STATES]",
-                                                                  f"[{', '.join(TOKEN_STATES)}]")

@@ -8,30 +8,19 @@ from flask import g
 
 from ...security import api_auth_required
 from ...services.ledger import ledger_status
+from ..operation import api_operation, response
 from . import blueprint
 
 
 @blueprint.get("/me")
 @api_auth_required("dashboard.view")
+@api_operation(
+    "The calling user (role from the certificate) and the ledger's reachability",
+    tags=["users"],
+    answers={200: response("user", {"application/json": {"$ref": "#/components/schemas/Me"}})},
+    problems={401: "not signed in"})
 def me() -> dict[str, Any]:
-    """The calling user.
-    ---
-    get:
-      summary: The calling user (role from the certificate) and the ledger's reachability
-      tags: [users]
-      security: [{bearer: []}]
-      responses:
-        200:
-          description: user
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Me'}
-        401:
-          description: not signed in
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-    """
+    """The calling user."""
     user = g.api_user
     state = ledger_status(user)
     return {"username": user.username, "msp_id": user.msp_id, "role": user.role,

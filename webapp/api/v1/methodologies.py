@@ -7,46 +7,29 @@ from typing import Any
 from envalue.chaincode.domain.methodologies import get_methodology
 
 from ...services.calc import methodologies
+from ..operation import api_operation, response
 from . import blueprint
 
 
 @blueprint.get("/methodologies")
+@api_operation(
+    "List the built-in methodologies", tags=["calculations"], security=None,
+    answers={200: response("every methodology's declaration", {
+        "application/json": {"$ref": "#/components/schemas/MethodologyList"}})},
+    problems={})
 def list_methodologies() -> dict[str, Any]:
-    """List methodologies.
-    ---
-    get:
-      summary: List the built-in methodologies
-      tags: [calculations]
-      responses:
-        200:
-          description: every methodology's declaration
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/MethodologyList'}
-    """
+    """List methodologies."""
     return {"items": methodologies()}
 
 
 @blueprint.get("/methodologies/<name>/<version>")
+@api_operation(
+    "One methodology's declaration", tags=["calculations"], security=None,
+    parameters=[{"in": "path", "name": name, "required": True, "schema": {"type": "string"}}
+                for name in ("name", "version")],
+    answers={200: response("the declaration (inputs, outputs, formula and its hash)", {
+        "application/json": {"$ref": "#/components/schemas/Methodology"}})},
+    problems={404: "not registered"})
 def get_one(name: str, version: str) -> dict[str, Any]:
-    """One methodology.
-    ---
-    get:
-      summary: One methodology's declaration
-      tags: [calculations]
-      parameters:
-        - {in: path, name: name, required: true, schema: {type: string}}
-        - {in: path, name: version, required: true, schema: {type: string}}
-      responses:
-        200:
-          description: the declaration (inputs, outputs, formula and its hash)
-          content:
-            application/json:
-              schema: {$ref: '#/components/schemas/Methodology'}
-        404:
-          description: not registered
-          content:
-            application/problem+json:
-              schema: {$ref: '#/components/schemas/Problem'}
-    """
+    """One methodology."""
     return get_methodology(name, version).describe()

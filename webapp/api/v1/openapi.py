@@ -8,6 +8,7 @@ from apispec import APISpec
 from apispec.yaml_utils import load_operations_from_docstring
 from flask import current_app
 
+from ..operation import problem
 from . import blueprint
 from .reports import PARAMETERS as _PARAMETERS
 from .reports import SCHEMAS as _REPORT_SCHEMAS
@@ -61,8 +62,7 @@ _INGEST_OPERATION = {"post": {
     "responses": {
         "200": {"description": "quality report (nothing new stored)"},
         "201": {"description": "quality report (new batches stored)"},
-        "400": {"description": "refused", "content": {"application/problem+json": {
-            "schema": {"$ref": "#/components/schemas/Problem"}}}}}}}
+        "400": problem("refused")}}}
 
 
 def build_spec() -> dict[str, Any]:
