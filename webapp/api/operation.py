@@ -14,11 +14,16 @@ from typing import Any, TypeVar
 
 import yaml
 
-__all__ = ["BEARER", "PROBLEM_MEDIA_TYPE", "api_operation", "problem", "response"]
+__all__ = ["BEARER", "PROBLEM_MEDIA_TYPE", "READ_UNAUTHENTICATED", "WRITE_UNAUTHENTICATED",
+           "api_operation", "problem", "response"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+#: The 401 answers of `webapp.security.api_auth_required`: reads take the session cookie
+#: or a token, writes a token only (no CSRF on the API).
+READ_UNAUTHENTICATED = "not signed in and no valid bearer token"
+WRITE_UNAUTHENTICATED = "no or bad bearer token (writes need a token, not the session cookie)"
 #: The portal API's scheme: a bearer token (``/api/v1``'s ``bearer`` security scheme).
 BEARER: tuple[Mapping[str, list[str]], ...] = ({"bearer": []},)
 

@@ -9,7 +9,7 @@ from flask import g
 from ...errors import PortalError
 from ...security import api_auth_required
 from ...services.calc import dry_run
-from ..operation import api_operation, response
+from ..operation import WRITE_UNAUTHENTICATED, api_operation, response
 from . import blueprint
 from ._body import json_body, required_str
 
@@ -21,7 +21,7 @@ from ._body import json_body, required_str
     body={"$ref": "#/components/schemas/DryRunRequest"},
     answers={200: response("outputs in whole kg-CO2 and the full trace", {
         "application/json": {"$ref": "#/components/schemas/DryRunResult"}})},
-    problems={400: "invalid inputs (field, value, rule)", 401: "no or bad bearer token"})
+    problems={400: "invalid inputs (field, value, rule)", 401: WRITE_UNAUTHENTICATED})
 def calculation_dry_run() -> dict[str, Any]:
     """Dry-run a methodology."""
     body = json_body()

@@ -8,7 +8,7 @@ from flask import g, request
 
 from ...security import api_auth_required
 from ...services.dashboard import energy_overview
-from ..operation import api_operation, response
+from ..operation import READ_UNAUTHENTICATED, api_operation, response
 from . import blueprint
 
 
@@ -29,7 +29,7 @@ from . import blueprint
     answers={200: response("series for the charts", {
         "application/json": {"$ref": "#/components/schemas/EnergyOverview"}})},
     problems={400: "invalid parameter (field, value, rule)",
-              401: "not signed in and no bearer token"})
+              401: READ_UNAUTHENTICATED})
 def energy_daily() -> dict[str, Any]:
     """Daily energy totals."""
     return energy_overview(g.api_user, request.args)

@@ -11,7 +11,7 @@ from flask import Response, g, request
 
 from ...portal.exports import TABLES, csv_download
 from ...security import api_auth_required
-from ..operation import api_operation, response
+from ..operation import READ_UNAUTHENTICATED, api_operation, response
 from . import blueprint
 
 
@@ -36,7 +36,7 @@ from . import blueprint
         {"in": "query", "name": "excel", "required": False, "schema": {"type": "boolean"},
          "description": "UTF-8 byte order mark and CRLF line ends for Excel"}],
     answers={200: response("the CSV file (header row first)", {"text/csv": {"type": "string"}})},
-    problems={400: "invalid owner (field, value, rule)", 401: "no or bad bearer token",
+    problems={400: "invalid owner (field, value, rule)", 401: READ_UNAUTHENTICATED,
               403: "the caller may not export these rows", 404: "no such table",
               503: "a read-model row cannot be exported (rule read-model-incomplete)"})
 def export_csv(table: str) -> Response:

@@ -19,7 +19,7 @@ from envalue.readmodel import queries as rq
 from ...errors import PortalError
 from ...security import api_auth_required
 from ...services.readmodel import notices, owner_key, sessions
-from ..operation import api_operation, response
+from ..operation import READ_UNAUTHENTICATED, api_operation, response
 from . import blueprint
 
 MAX_LOT_ID = 256  # the read model's ID column
@@ -49,7 +49,7 @@ _HOLDING = {"type": "object", "properties": {
             "items": {"type": "array", "items": _HOLDING},
             "read_model": {"type": "object"}}}})},
     problems={400: "invalid filter (field, value, rule)",
-              401: "not signed in and no bearer token",
+              401: READ_UNAUTHENTICATED,
               403: "the portal role holds no wallet"})
 def wallet_holdings() -> dict[str, Any]:
     """The caller's holdings by lot and state."""

@@ -12,7 +12,7 @@ from ...reports.factors import FUEL_CHOICES
 from ...reports.pdf import render_ghg_pdf, render_kpi_pdf
 from ...security import api_auth_required
 from ...services.reports import KWH_QUANTITIES, ghg_report, kpi_report
-from ..operation import api_operation, response
+from ..operation import READ_UNAUTHENTICATED, api_operation, response
 from . import blueprint
 
 _FORMATS = ("json", "csv", "pdf")
@@ -99,7 +99,7 @@ def _download(body: bytes, mimetype: str, name: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-_REFUSALS = {400: "invalid parameter (field, value, rule)", 401: "no or bad bearer token",
+_REFUSALS = {400: "invalid parameter (field, value, rule)", 401: READ_UNAUTHENTICATED,
              403: "the role may not read reports"}
 _COMMON = ("devices", "organisation", "site", "fuel_type_fuel", "fuel_type_fuel_gas",
            "fuel_type_fuel_mass", "electricity_quantities", "ef_grid", "ef_grid_source")

@@ -27,7 +27,7 @@ from envalue.chaincode.domain.validators import ID_PATTERN, MAX_ID_LENGTH, MAX_T
 
 from ...security import api_auth_required
 from ...services import ledger
-from ..operation import api_operation, response
+from ..operation import READ_UNAUTHENTICATED, WRITE_UNAUTHENTICATED, api_operation, response
 from . import blueprint
 from ._body import json_body
 
@@ -41,7 +41,7 @@ QUANTITY = {"type": "integer", "minimum": 1, "description": "whole units (no dec
 YEAR = {"type": "integer", "minimum": MIN_REPORTING_YEAR, "maximum": MAX_REPORTING_YEAR}
 _ANSWERS = {
     400: "invalid input (field, value, rule); nothing was sent to the ledger",
-    401: "no or bad bearer token (writes need a token, not the session cookie)",
+    401: WRITE_UNAUTHENTICATED,
     403: "the portal role may not do this",
     409: "read conflict at commit (MVCC): nothing was written, submit again",
     422: "refused by the chaincode (field and detail from the chaincode's message)",
@@ -78,8 +78,8 @@ def ledger_operation(summary: str, *, tag: str, body: Mapping[str, Any] | None =
         parameters=[{"in": "path", "name": name, "required": True, "schema": schema}
                     for name, schema in params] + list(query),
         answers={200: response("done", {"application/json": result})},
-        problems={code: text for code, text in _ANSWERS.items()
-                  if method == "post" or code != 409})
+        problems={code: READ_UNAUTHENTICATED if code == 401 and method == "get" else text
+                  for code, text in _ANSWERS.items() if method == "post" or code != 409})
 
 
 def optional_body() -> Mapping[str, Any]:
