@@ -68,7 +68,9 @@ def _methodology(session: Session, m: rs.MethodologyVersion, ref: Ref) -> None:
 
 def _factor(session: Session, f: rs.FactorVersion, ref: Ref) -> None:
     upsert(session, FactorVersion, ref, series=f.series, factor_id=f.factor_id,
-           version=f.version, unit=f.unit, status=f.status, approvals=_json(f.approvals),
+           version=f.version, kind=f.kind, unit=f.unit, values=_json(f.values),
+           value_units=_json(f.value_units), source=f.source, valid_from=f.valid_from,
+           valid_until=f.valid_until, status=f.status, approvals=_json(f.approvals),
            genesis=f.genesis)
 
 

@@ -124,11 +124,20 @@ class MethodologyVersion(GovernedVersion, LedgerRef, Base):
 
 
 class FactorVersion(GovernedVersion, LedgerRef, Base):
+    """A factor version with its figures: `values` and `value_units` are the ledger
+    record's decimal texts or exact expressions as JSON; validity dates are Japan dates."""
+
     __tablename__ = "rm_factor_versions"
     series: Mapped[str] = mapped_column(String(64), primary_key=True)
     factor_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     version: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), default="")
     unit: Mapped[str] = mapped_column(String(32), default="")
+    values: Mapped[str] = mapped_column(Text, default="{}")
+    value_units: Mapped[str] = mapped_column(Text, default="{}")
+    source: Mapped[str] = mapped_column(Text, default="")
+    valid_from: Mapped[str] = mapped_column(String(40), default="")
+    valid_until: Mapped[str] = mapped_column(String(40), default="")
     status: Mapped[str] = mapped_column(String(32))
 
 

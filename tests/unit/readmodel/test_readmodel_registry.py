@@ -4,6 +4,7 @@ meter, device, anchored batches, calculation, review, mint) project without left
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -21,7 +22,11 @@ from registry_world import World  # noqa: E402
 from envalue.chaincode.domain.events import DomainEvent, encode_events  # noqa: E402
 from envalue.chaincode.domain.measurement import msg_mint  # noqa: E402
 from envalue.chaincode.identity import Actor  # noqa: E402
-from envalue.readmodel import ChaincodeEventRecord, Projector  # noqa: E402
+from envalue.readmodel import (  # noqa: E402
+    ChaincodeEventRecord,
+    Projector,
+    evidence,  # noqa: E402
+)
 from envalue.readmodel import queries as rq  # noqa: E402
 from envalue.readmodel.schema import (  # noqa: E402
     Device,
@@ -33,6 +38,7 @@ from envalue.readmodel.schema import (  # noqa: E402
     Site,
     UnprojectedEvent,
 )
+from envalue.verify.batches import check_signature  # noqa: E402
 
 pytestmark = pytest.mark.unit
 
@@ -87,12 +93,24 @@ def test_a_reduction_from_registration_to_mint(recorded, sessions: sessionmaker[
         assert len(batches) == 2 and {b.owner_msp for b in batches} == {"MunicipalityMSP"}
         assert session.scalar(select(MethodologyVersion.status).where(
             MethodologyVersion.name == "pv-self-consumption")) == "active"
-        assert "active" in session.scalars(select(FactorVersion.status).where(
-            FactorVersion.series == "jp-grid")).all()
+        grid = session.scalars(select(FactorVersion).where(
+            FactorVersion.series == "jp-grid", FactorVersion.status == "active")).all()
+        assert any("ef_grid" in json.loads(f.values) for f in grid)  # genesis rows: no figure
+        assert all(f.valid_from and f.kind == "grid" for f in grid)
+        # the copied header fields and device key pass the same signature check as the
+        # ledger records do (the explorer runs it on these rows)
+        devices = {d.device_id: evidence.device_record(d)
+                   for d in session.scalars(select(Device))}
+        for batch in batches:
+            check = check_signature(evidence.anchored_batch_record(batch), devices)
+            assert check.status == "pass", check
         [calc] = rq.calculations(session, owner_msp="MunicipalityMSP")
         assert (calc.calculation_id, calc.state, calc.lot_id) == (calc_id, "minted", lot_id)
         assert calc.reduction_kg == events[0].attributes["quantity_kg"]
         assert "jp-grid/" in calc.factor_versions and calc.review_comment == "meter data checked"
+        assert set(calc.batch_ids.split(",")) == {b.batch_id for b in batches}
+        assert [b.batch_id for b in rq.calculation_batches(session, calc)] == \
+            calc.batch_ids.split(",")
         [holding] = rq.holdings_of(session, events[1].attributes["owner"])
         assert (holding.lot_id, holding.state, holding.kg) == (lot_id, "tradable",
                                                               calc.reduction_kg)
