@@ -77,11 +77,17 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
+def new_tab(browser: Any) -> tuple[Any, Any]:
+    """A fresh browser context (its own cookies: one signed-in user) and its one tab."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     tab = context.new_page()
     tab.set_default_timeout(15_000)
+    return context, tab
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context, tab = new_tab(browser)
     yield tab
     context.close()
 
