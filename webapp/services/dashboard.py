@@ -5,7 +5,7 @@ batches' own totals and quality reports, so they are shown whether or not the le
 answers. Emissions are shown only where a valued grid factor exists (the portal's
 registered factors or one the user enters) and are computed per day with the `inventory`
 methodology; otherwise the reason is shown. Reductions and token or credit balances are
-ledger records: the dashboard shows the Gateway's reason instead.
+ledger records, read from the read model (`ledger_figures`).
 
 Why aggregates and a cache: the page and its chart data are the portal's busiest reads.
 The store's figures come from SQL GROUP BYs (`IngestStore.total_sums`, `quality_sums`,
@@ -257,7 +257,5 @@ def energy_overview(user: PortalUser | None, params: Params) -> dict[str, Any]:
         "available_devices": cached(("available_devices",), lambda: device_ids(store)),
         **{k: rendered[k] for k in ("days", "batch_count", "series", "per_device", "quality")},
         "emissions": _emissions(days, kwh_by_day, grid, reason, purchased),
-        "ledger": {"available": state.available,
-                   "reason": state.reason,
-                   "sections": ["reductions", "token balances", "credit balances"]},
+        "ledger": {"available": state.available, "reason": state.reason},
     }

@@ -20,16 +20,16 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session, sessionmaker
 
-from envalue.ledger.identities import owner_key_of
 from envalue.readmodel import LagStatus, lag_status, make_sessions
 from envalue.readmodel import queries as rq
 
 from ..config import VAR_DIR
 from ..db import PortalUser
 from ..security import require_permission
+from .ledger_calls import owner_key  # re-exported: pages list the user's own rows
 
-__all__ = ["EXTENSION", "ReadModelNotice", "credits_view", "notices", "owner_key",
-           "readmodel_url", "sessions", "wallet_view"]
+__all__ = ["EXTENSION", "ReadModelNotice", "credits_view", "lag_json", "notices", "owner_key",
+           "read_view", "readmodel_url", "sessions", "wallet_view"]
 
 EXTENSION = "envalue.portal.readmodel"
 _FILE = "readmodel.db"
@@ -54,11 +54,6 @@ def sessions() -> sessionmaker[Session]:
                                               config["DATABASE_URL"]))
         current_app.extensions[EXTENSION] = factory
     return factory  # type: ignore[no-any-return]
-
-
-def owner_key(user: PortalUser) -> str:
-    """The user's holder key on the ledger, ``<msp id>/<client id>`` (as chaincode forms it)."""
-    return owner_key_of(user.msp_id, user.cert_pem.encode())
 
 
 @dataclass(frozen=True)
@@ -89,6 +84,11 @@ def notices(lag: LagStatus) -> list[ReadModelNotice]:
     return out
 
 
+def lag_json(lag: LagStatus) -> dict[str, Any]:
+    """The lag and the notice kinds, as the API answers carry them (``read_model``)."""
+    return lag.to_dict() | {"notices": [n.kind for n in notices(lag)]}
+
+
 @dataclass(frozen=True)
 class ReadModelView:
     lag: LagStatus
@@ -97,7 +97,7 @@ class ReadModelView:
     lists: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _view(owner: str, read: Any) -> ReadModelView:
+def read_view(owner: str, read: Any) -> ReadModelView:
     with sessions()() as session:
         lag = lag_status(session)
         lists = read(session)
@@ -108,7 +108,7 @@ def wallet_view(user: PortalUser | None) -> ReadModelView:
     """The user's holdings by lot and state, transfers, retirements and credit holdings."""
     actor = require_permission(user, "wallet.view")
     owner = owner_key(actor)
-    return _view(owner, lambda s: {
+    return read_view(owner, lambda s: {
         "holdings": rq.holdings_of(s, owner), "transfers": rq.transfers_of(s, owner),
         "retirements": rq.retirements_of(s, owner),
         "credit_holdings": rq.credit_holdings_of(s, owner)})
@@ -117,5 +117,5 @@ def wallet_view(user: PortalUser | None) -> ReadModelView:
 def credits_view(user: PortalUser | None) -> ReadModelView:
     """Credit programs, monitoring reports and issued batches with contributors."""
     require_permission(user, "credits.view")
-    return _view("", lambda s: {"programs": rq.programs(s), "reports": rq.reports(s),
+    return read_view("", lambda s: {"programs": rq.programs(s), "reports": rq.reports(s),
                                 "batches": rq.credit_batches(s)})

@@ -38,7 +38,6 @@ from envalue.chaincode.domain.registry import (
 )
 from envalue.ledger import registry
 from envalue.ledger.messages import LedgerCall
-from envalue.readmodel import lag_status
 from envalue.readmodel.evidence import approval_progress
 from envalue.readmodel.schema import (
     Device,
@@ -53,7 +52,7 @@ from ..db import PortalUser
 from ..roles import allowed
 from ..security import require_permission
 from .ledger_calls import message, submit
-from .readmodel import ReadModelView, notices, sessions
+from .readmodel import ReadModelView, read_view
 
 __all__ = [
     "EquipmentView", "SiteView", "approve_factor", "approve_methodology", "governance_view",
@@ -154,12 +153,8 @@ def _governance(session: Session) -> dict[str, Any]:
 
 
 def _view(user: PortalUser | None, read: Any) -> ReadModelView:
-    actor = require_permission(user, "registry.view")
-    org = scope_of(actor)
-    with sessions()() as session:
-        lag = lag_status(session)
-        lists = read(session, org)
-    return ReadModelView(lag, notices(lag), org, lists)
+    org = scope_of(require_permission(user, "registry.view"))
+    return read_view(org, lambda session: read(session, org))
 
 
 def registry_view(user: PortalUser | None) -> ReadModelView:

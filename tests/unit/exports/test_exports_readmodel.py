@@ -41,7 +41,8 @@ from envalue.exports import (
 )
 from envalue.exports.frames import iso_utc
 from envalue.readmodel.exports import EXPORT_TABLES, export_frame
-from envalue.readmodel.records import split_key
+from envalue.readmodel.figures import ledger_figures
+from envalue.readmodel.records import msp_of, split_key
 from envalue.readmodel.schema import AppliedEvent, make_sessions
 from tests.unit.readmodel.conftest import sessions  # noqa: F401 - fixture
 
@@ -177,6 +178,21 @@ def test_credit_batches_and_shares_are_the_chaincodes(projected) -> None:
     assert int(shares.kg.sum()) == row.credited_kg == 2000
     assert all(blocks(h)[tx] == b for tx, b in zip(shares.tx_id, shares.block_number,
                                                    strict=True))
+
+
+def test_dashboard_sums_are_the_chaincodes_holdings_per_org(projected) -> None:
+    h, factory = projected
+    holdings = ledger(h, ts.HOLDING, ts.Holding)
+    credit_holdings = ledger(h, cs.CREDIT_HOLDING, cs.CreditHolding)
+    with factory() as session:
+        for org in {msp_of(r["owner"]) for r in holdings + credit_holdings}:
+            figures = ledger_figures(session, org)
+            want = {s: sum(r[s] for r in holdings if msp_of(r["owner"]) == org)
+                    for s in ts.TOKEN_STATES}
+            assert figures.tokens_kg == {s: kg for s, kg in want.items() if kg}, org
+            assert figures.credits_t == {
+                k: sum(r[f"{k}_t"] for r in credit_holdings if msp_of(r["owner"]) == org)
+                for k in ("tradable", "retired")}, org
 
 
 def test_one_holder_gets_only_its_own_rows(projected) -> None:

@@ -28,6 +28,7 @@ from envalue.readmodel import (  # noqa: E402
     evidence,  # noqa: E402
 )
 from envalue.readmodel import queries as rq  # noqa: E402
+from envalue.readmodel.figures import StateTotal, ledger_figures  # noqa: E402
 from envalue.readmodel.schema import (  # noqa: E402
     Device,
     Equipment,
@@ -111,6 +112,14 @@ def test_a_reduction_from_registration_to_mint(recorded, sessions: sessionmaker[
         assert set(calc.batch_ids.split(",")) == {b.batch_id for b in batches}
         assert [b.batch_id for b in rq.calculation_batches(session, calc)] == \
             calc.batch_ids.split(",")
+        kg = calc.reduction_kg
+        figures = ledger_figures(session, "MunicipalityMSP")
+        assert figures.reductions == {"minted": StateTotal(1, kg)}
+        assert (figures.verified_kg, figures.verified_by_site) == (kg, (("ena-city-hall", kg),))
+        assert figures.tokens_kg == {"tradable": kg}
+        assert figures.credits_t == {"tradable": 0, "retired": 0}
+        assert ledger_figures(session).to_dict() == {**figures.to_dict(), "org": ""}
+        assert ledger_figures(session, "CustomerMSP").reductions == {}
         [holding] = rq.holdings_of(session, events[1].attributes["owner"])
         assert (holding.lot_id, holding.state, holding.kg) == (lot_id, "tradable",
                                                               calc.reduction_kg)

@@ -72,8 +72,8 @@ def test_dashboard_page(signed_in: FlaskClient) -> None:
     assert 'data-energy-source="/api/v1/energy/daily?start=2024-04-01&amp;end=2024-04-02"' in html
     assert 'data-total="electricity_import">350<' in html
     assert "vendor/chartjs/chart.umd.min.js" in html and "js/charts.js" in html
-    assert 'data-testid="ledger-figures-unavailable"' in html
-    assert "ledger unavailable: the Fabric network is not running" in html
+    assert 'data-testid="ledger-figures"' in html and 'data-testid="readmodel-empty"' in html
+    assert "ledger unavailable: the Fabric network is not running" in html  # the Ledger card
     assert 'data-testid="emissions-unavailable"' in html
     assert "<script>" not in html  # CSP: no inline scripts
 
@@ -97,3 +97,16 @@ def test_no_external_urls_in_templates_or_static() -> None:
     assert offenders == []
     assert WEBAPP.joinpath("static/vendor/chartjs/LICENSE.md").read_text().startswith(
         "The MIT License")
+
+
+def test_ledger_figures_say_the_read_model_is_empty(signed_in: FlaskClient) -> None:
+    page = signed_in.get("/dashboard").get_data(as_text=True)
+    section = page[page.index('data-testid="ledger-figures"'):]
+    section = section[:section.index("</section>", section.index("</section>") + 1)]
+    assert "CustomerMSP" in section and 'data-testid="readmodel-empty"' in section
+    assert re.search(r'data-testid="verified-reduction-kg">0 kg-CO2e<', section)
+    body = signed_in.get("/api/v1/dashboard/ledger-figures").get_json()
+    assert (body["org"], body["verified_reduction_kg"], body["reductions"]) == (
+        "CustomerMSP", 0, {})
+    assert body["credits_t"] == {"tradable": 0, "retired": 0}
+    assert body["read_model"]["notices"] == ["empty"]

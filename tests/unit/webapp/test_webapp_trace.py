@@ -10,6 +10,7 @@ recorded as the listener sees it and projected into the read model.
 from __future__ import annotations
 
 import asyncio
+import re
 import shutil
 import sqlite3
 import sys
@@ -31,7 +32,7 @@ from envalue.chaincode.domain.measurement.signature import public_key_pem  # noq
 from envalue.chaincode.identity import Actor  # noqa: E402
 from envalue.ingest.store import IngestStore  # noqa: E402
 from envalue.readmodel import ChaincodeEventRecord, Projector, make_sessions  # noqa: E402
-from envalue.readmodel.schema import UnprojectedEvent  # noqa: E402
+from envalue.readmodel.schema import Calculation, UnprojectedEvent  # noqa: E402
 from envalue.webapp import create_app  # noqa: E402
 from envalue.webapp.db import PortalUser, get_session  # noqa: E402
 from envalue.webapp.extensions import limiter  # noqa: E402
@@ -256,3 +257,17 @@ def test_a_listed_input_batch_missing_from_the_read_model_is_named(
     assert page.count('data-testid="trace-batch"') == len(built.result.batches) - 1
     assert 'data-testid="trace-missing"' in page and gone in page
     assert f"read by calculation {built.calculation_id}" in page
+
+
+def test_the_dashboard_sums_the_minted_reduction(client: FlaskClient,
+                                                 lineage: tuple[Lineage, str]) -> None:
+    with make_sessions(lineage[1])() as session:
+        calc = session.get(Calculation, lineage[0].calculation_id)
+        kg, site = calc.reduction_kg, calc.site_id
+    page = client.get("/dashboard").get_data(as_text=True)  # auditor: every organisation
+    assert f'data-testid="verified-reduction-kg">{kg:,} kg-CO2e<' in page
+    assert re.search(rf'<tr data-site="{site}"><td>{site}</td><td class="num">{kg:,}</td>', page)
+    body = client.get("/api/v1/dashboard/ledger-figures").get_json()
+    assert (body["org"], body["verified_reduction_kg"]) == ("", kg)
+    assert body["reductions"]["minted"] == {"count": 1, "kg": kg}
+    assert body["tokens_kg"]["tradable"] == kg

@@ -1,4 +1,5 @@
-"""Energy data from the off-chain store: what the dashboard's charts draw."""
+"""What the dashboard shows: energy data from the off-chain store (the charts) and the
+org's reductions and balances from the read model."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from flask import g, request
 
 from ...security import api_auth_required
 from ...services.dashboard import energy_overview
+from ...services.ledger_figures import ledger_figures_view
+from ...services.readmodel import lag_json
 from ..operation import READ_UNAUTHENTICATED, api_operation, response
 from . import blueprint
 
@@ -33,3 +36,32 @@ from . import blueprint
 def energy_daily() -> dict[str, Any]:
     """Daily energy totals."""
     return energy_overview(g.api_user, request.args)
+
+
+_STATE_TOTALS = {"type": "object", "additionalProperties": {"type": "object", "properties": {
+    "count": {"type": "integer"}, "kg": {"type": "integer"}}}}
+_FIGURES = {"type": "object", "properties": {
+    "org": {"type": "string", "description": "the MSP id summed ('' = every org)"},
+    "verified_reduction_kg": {"type": "integer"},
+    "reductions": _STATE_TOTALS,
+    "verified_by_site": {"type": "array", "items": {"type": "object", "properties": {
+        "site_id": {"type": "string"}, "kg": {"type": "integer"}}}},
+    "tokens_kg": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "credits_t": {"type": "object", "additionalProperties": {"type": "integer"}},
+    "read_model": {"type": "object"}}}
+
+
+@blueprint.get("/dashboard/ledger-figures")
+@api_auth_required("dashboard.view")
+@api_operation(
+    "Reductions by calculation state and by site, token kg by state, credit tonnes",
+    description="Sums over the read model for your organisation (operators, verifiers and "
+                "auditors: every organisation), with the read model's lag.",
+    tags=["energy"],
+    answers={200: response("the sums", {"application/json": _FIGURES})},
+    problems={401: READ_UNAUTHENTICATED})
+def ledger_figures() -> dict[str, Any]:
+    """The dashboard's ledger figures."""
+    view = ledger_figures_view(g.api_user)
+    return {**view.lists["figures"].to_dict(),
+            "read_model": lag_json(view.lag)}

@@ -18,7 +18,7 @@ from envalue.readmodel import queries as rq
 
 from ...errors import PortalError
 from ...security import api_auth_required
-from ...services.readmodel import notices, owner_key, sessions
+from ...services.readmodel import lag_json, owner_key, sessions
 from ..operation import READ_UNAUTHENTICATED, api_operation, response
 from . import blueprint
 
@@ -68,4 +68,4 @@ def wallet_holdings() -> dict[str, Any]:
         items = [{"lot_id": h.lot_id, "state": h.state, "kg": h.kg, "tx_id": h.tx_id,
                   "block_number": h.block_number} for h in rows]
     return {"owner": owner, "items": items,
-            "read_model": lag.to_dict() | {"notices": [n.kind for n in notices(lag)]}}
+            "read_model": lag_json(lag)}

@@ -23,7 +23,7 @@ from envalue.chaincode.identity import MSP_IDS
 
 from ...security import api_auth_required
 from ...services import registry
-from ...services.readmodel import notices
+from ...services.readmodel import lag_json
 from . import blueprint
 from ._body import json_body
 from .tokens import ID, TEXT, holder_field, ledger_operation
@@ -69,8 +69,8 @@ _GOVERNANCE = {"type": "object", "properties": {
     "read_model": {"type": "object"}}}
 
 
-def _read_model(view: Any) -> dict[str, Any]:
-    return view.lag.to_dict() | {"notices": [n.kind for n in notices(view.lag)]}
+def _read_model(view: Any) -> dict[str, Any]:  # TODO(lead): callers use lag_json directly
+    return lag_json(view.lag)
 
 
 def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -91,7 +91,7 @@ def sites() -> dict[str, Any]:
                                   "owner_msp": d.owner_msp, "meter_ids": d.meter_ids,
                                   "tx_id": d.tx_id, "block_number": d.block_number}
                                  for d in lists["unplaced_devices"]],
-            "read_model": _read_model(view)}
+            "read_model": lag_json(view.lag)}
 
 
 @blueprint.get("/registry/governance")
@@ -102,7 +102,7 @@ def sites() -> dict[str, Any]:
                   "the read model", tag="registry", method="get", result=_GOVERNANCE)
 def governance() -> dict[str, Any]:
     view = registry.governance_view(g.api_user)
-    return {**view.lists, "read_model": _read_model(view)}
+    return {**view.lists, "read_model": lag_json(view.lag)}
 
 
 @blueprint.post("/registry/sites")
