@@ -18,7 +18,13 @@ from ..reports.csv_export import render_ghg_csv, render_kpi_csv
 from ..reports.factors import FUEL_CHOICES
 from ..reports.pdf import render_ghg_pdf, render_kpi_pdf
 from ..security import permission_required
-from ..services.reports import KWH_QUANTITIES, ghg_report, kpi_report, stored_devices
+from ..services.reports import (
+    KWH_QUANTITIES,
+    ghg_report,
+    kpi_report,
+    ledger_choices,
+    stored_devices,
+)
 
 blueprint = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -50,6 +56,7 @@ def index() -> tuple[str, int]:
         "ghg": ghg, "kpi": kpi, "problem": problem, "kind": kind, "args": request.args,
         "devices": stored_devices(g.user), "fuel_choices": FUEL_CHOICES,
         "kwh_quantities": KWH_QUANTITIES, "query": query,
+        "ledger_scope": ledger_choices(g.user),
     }
     return render_template("reports/index.html", **context), status
 

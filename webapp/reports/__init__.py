@@ -3,5 +3,6 @@
 Why a package of its own: the dashboard, the report pages and the API all compute from the
 same off-chain queries (`offchain`), the same factor resolution (`factors`) and the same
 report builders (`ghg`, `kpi`); `pdf` and `csv` only render what the builders produced.
-Nothing here reads the ledger: ledger-backed sections carry the Gateway's reason instead.
+Nothing here contacts a peer: ledger records (reductions, retirements, governed factor
+versions) come from the read model (`ledger`), with its lag stated beside them.
 """

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .factors import FactorUse
 from .ghg import GhgReport
 from .kpi import KpiReport
+from .ledger import CREDIT_RULE, REDUCTIONS_RULE, LedgerSection, ReductionRow
 
-__all__ = ["COLUMNS", "ghg_rows", "render_ghg_csv", "render_kpi_csv"]
+__all__ = ["COLUMNS", "ghg_rows", "ledger_rows", "render_ghg_csv", "render_kpi_csv"]
 
 COLUMNS = ["section", "item", "value", "unit", "detail"]
 Row = tuple[str, str, str, str, str]
@@ -46,12 +48,9 @@ def ghg_rows(report: GhgReport) -> list[Row]:
     certs = r.certificates_kwh
     rows.append(("input", "certificates_kwh", "" if certs is None else str(certs), "kWh",
                  report.market_reason or r.certificates_source or "supplied by the user"))
-    for section in report.ledger:
-        rows.append(("ledger", section.key, "", "", section.line()))
+    rows += ledger_rows(report.ledger)
     for f in report.factors():
-        rows.append(("factor", f.name, f.value, f.unit,
-                     f"version={f.version}; source={f.source}" + (f"; note={f.note}"
-                                                                   if f.note else "")))
+        rows.append(("factor", f.name, f.value, f.unit, _provenance(f)))
     for q, (v, u) in report.totals.items():
         rows.append(("total", q, str(v), u, ""))
     for b in report.batches:
@@ -65,6 +64,53 @@ def ghg_rows(report: GhgReport) -> list[Row]:
                      "period straddles the report period"))
     for k, v in report.result.trace.items():
         rows.append(("trace", k, v, "", ""))
+    return rows
+
+
+def _provenance(f: FactorUse) -> str:
+    parts = [f"version={f.version}", f"source={f.source}"]
+    if f.tx_id:
+        parts.append(f"tx={f.tx_id}; block={f.block_number}")
+    if f.note:
+        parts.append(f"note={f.note}")
+    return "; ".join(parts)
+
+
+def _total(value: int | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _reduction(section: str, r: ReductionRow, why: str = "") -> Row:
+    return (section, r.calculation_id, _total(r.reduction_kg), "kg-CO2",
+            why + f"state={r.state}; verified={'yes' if r.verified else 'no'}; "
+            f"period={r.period_start} to {r.period_end}; org={r.owner_msp}; "
+            f"site={r.site_id}; equipment={r.equipment_id}; "
+            f"methodology={r.methodology}@{r.methodology_version}; "
+            f"factors={' '.join(r.factor_versions)}; lot={r.lot_id}; "
+            f"tx={r.tx_id}; block={r.block_number}")
+
+
+def ledger_rows(ledger: LedgerSection) -> list[Row]:
+    """The ledger section: scope, the read model's position, totals, then every
+    calculation and retirement with its transaction and block."""
+    empty = "not available: the read model is empty"
+    rows: list[Row] = [("ledger", "scope", ledger.scope_label(), "", "read model")]
+    rows += [("ledger", "status", "", "", line) for line in ledger.status_lines()]
+    rows.append(("ledger", "verified_reductions_kg", _total(ledger.verified_reduction_kg),
+                 "kg-CO2", empty if ledger.verified_reduction_kg is None else REDUCTIONS_RULE))
+    rows.append(("ledger", "retired_kg", _total(ledger.retired_kg), "kg-CO2",
+                 empty if ledger.retired_kg is None else CREDIT_RULE))
+    rows += [_reduction("reduction", r) for r in ledger.reductions]
+    rows += [_reduction("reduction_excluded", r, "period straddles the report period; ")
+             for r in ledger.straddling]
+    for t in ledger.retirements:
+        source = f"lot={t.lot_id}" if t.kind == "token" else (
+            f"credit batch={t.batch_id}; {t.quantity_t} t")
+        rows.append(("retirement", t.serial, str(t.quantity_kg), "kg-CO2",
+                     f"kind={t.kind}; {source}; org={t.owner_msp}; "
+                     f"beneficiary={t.beneficiary}; purpose={t.purpose}; detail={t.detail}; "
+                     f"reporting_year={t.reporting_year}; retired_at={t.retired_at}; "
+                     f"certificate={t.certificate_id}; tx={t.tx_id}; block={t.block_number}"))
     return rows
 
 
@@ -103,11 +149,9 @@ def render_kpi_csv(report: KpiReport) -> bytes:
             if why:
                 rows.append(("not_computed", f"{label}:{key}", "", "", why))
         for f in period.ghg.factors():
-            rows.append((f"factor_{label}", f.name, f.value, f.unit,
-                         f"version={f.version}; source={f.source}"))
+            rows.append((f"factor_{label}", f.name, f.value, f.unit, _provenance(f)))
         for b in period.ghg.batches:
             rows.append((f"batch_{label}", b.batch_id, b.device_id, "",
                          f"{b.period_start.isoformat()} to {b.period_end.isoformat()}"))
-    for section in ghg.ledger:
-        rows.append(("ledger", section.key, "", "", section.line()))
+    rows += ledger_rows(ghg.ledger)
     return _csv(rows)

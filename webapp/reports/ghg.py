@@ -4,8 +4,9 @@ Why the methodology and not a formula here: the figures come from the very
 ``calculate('inventory', …)`` the chaincode runs, with inputs assembled from the stored
 batches' totals and the factor values resolved in `factors`, so the report equals what a
 ledger calculation of the same inputs would record. The report names every batch and factor
-version it used. Reductions and retirements are ledger records: the report carries the
-Gateway's reason instead of figures while the ledger cannot be read.
+version it used. Reductions and retirements are ledger records, listed from the read model
+with its lag (`ledger.read_ledger_section`); the grid factor is preferably the version
+governance activated on the ledger (`factors.ledger_grid`).
 
 Scope 2 electricity: by default the grid-side quantities (``electricity_import``,
 ``aux_grid``, ``battery_charge_grid``) when the selection meters any of them (a site
@@ -24,6 +25,7 @@ from typing import Any
 from envalue.chaincode.domain.methodologies import InventoryResult, get_methodology
 
 from .factors import FUEL_CHOICES, FactorUse, FuelLine, fuel_line
+from .ledger import LedgerSection
 from .offchain import StoredBatch, Window
 
 __all__ = ["GRID_SIDE", "GhgReport", "GhgRequest", "LedgerSection", "build_ghg",
@@ -41,26 +43,14 @@ class GhgRequest:
     devices: tuple[str, ...] | None = None
     organisation: str = ""
     site: str = ""
+    owner_msp: str = ""  # ledger records of this org ("" = the user's scope)
+    site_id: str = ""  # ledger records of this registered site ("" = every site)
     fuel_types: dict[str, str] = field(default_factory=dict)
     electricity_quantities: tuple[str, ...] | None = None
     ef_grid: FactorUse | None = None
     ef_market: FactorUse | None = None
     certificates_kwh: Decimal | None = None
     certificates_source: str = ""
-
-
-@dataclass(frozen=True)
-class LedgerSection:
-    """A section whose figures live on the ledger: shown only with their ledger reason."""
-
-    key: str
-    title: str
-    available: bool
-    reason: str
-
-    def line(self) -> str:
-        return (f"ledger unavailable: {self.reason}" if not self.available else
-                "not included: the portal has no read model of these ledger records yet")
 
 
 @dataclass
@@ -83,7 +73,7 @@ class GhgReport:
     market_reason: str
     result: InventoryResult
     formula_hash: str
-    ledger: list[LedgerSection]
+    ledger: LedgerSection
 
     # -- the reported figures (None = not computable, with the reason beside it) -------
     @property
@@ -161,8 +151,7 @@ class GhgReport:
             "excluded_batches": [{"batch_id": b.batch_id, "device_id": b.device_id,
                                   "reason": "period straddles the report period"}
                                  for b in self.straddling],
-            "ledger": {s.key: {"available": s.available, "detail": s.line()}
-                       for s in self.ledger},
+            "ledger": self.ledger.to_dict(),
         }
 
 
@@ -203,7 +192,7 @@ def _fuel_lines(totals: dict[str, tuple[Decimal, str]], chosen: dict[str, str]
 
 
 def build_ghg(request: GhgRequest, batches: list[StoredBatch], straddling: list[StoredBatch],
-              *, grid: FactorUse | None, grid_reason: str, ledger: list[LedgerSection],
+              *, grid: FactorUse | None, grid_reason: str, ledger: LedgerSection,
               generated_by: str, now: datetime | None = None) -> GhgReport:
     """Assemble the inventory inputs from `batches` and run the methodology once."""
     totals = sum_totals(batches)
@@ -220,11 +209,9 @@ def build_ghg(request: GhgRequest, batches: list[StoredBatch], straddling: list[
         if request.ef_market is not None:
             inputs["ef_market"] = request.ef_market.value
         if request.certificates_kwh is None:
-            market_reason = ("certificates retired for this site and period are ledger "
-                             "records; enter their kWh to compute the market-based figure")
-            ledger_down = next((s for s in ledger if not s.available), None)
-            if ledger_down is not None:
-                market_reason += f" (ledger unavailable: {ledger_down.reason})"
+            market_reason = ("renewable-energy certificates (kWh) retired for this site and "
+                             "period are not among the ledger records the portal reads; "
+                             "enter their kWh to compute the market-based figure")
         else:
             inputs["certificates_kwh"] = str(request.certificates_kwh)
     methodology = get_methodology(*METHODOLOGY)

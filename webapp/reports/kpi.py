@@ -4,7 +4,9 @@ Why these KPIs: lenders and bond investors ask for an emissions figure, an inten
 change against a baseline, the renewable share and how complete the data is. Each KPI is
 computed for the report period and a baseline period from the same GHG inventory builder
 (`ghg.build_ghg`, i.e. the `inventory` methodology) and the stored batches; its definition
-is printed with it. Ratios are rounded half-even for display only.
+is printed with it. Ratios are rounded half-even for display only. The period's ledger
+section (reductions and retirements from the read model) is the GHG report's own
+(`ledger.read_ledger_section`), so both reports state the same ledger figures.
 """
 
 from __future__ import annotations
@@ -154,6 +156,7 @@ class KpiReport:
             "baseline_factors": [f.as_row() for f in self.baseline.ghg.factors()],
             "batches": [b.batch_id for b in ghg.batches],
             "baseline_batches": [b.batch_id for b in self.baseline.ghg.batches],
+            "ledger": ghg.ledger.to_dict(),
         }
 
 

@@ -4,7 +4,8 @@ Same approach as `envalue.certificates.pdf`: reportlab's built-in CID font
 HeiseiKakuGo-W5 for Japanese runs (no font file needed) and Helvetica for Latin runs, so
 poppler-based viewers and text extraction see the figures as typed. Output is
 deterministic for the same report (``invariant=1``). Every figure is printed beside the
-batches and factor versions it came from; ledger sections print the Gateway's reason.
+batches and factor versions it came from; the ledger section lists reductions and
+retirements from the read model with its lag.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from envalue.certificates.pdf import FONT
 
 from .ghg import GhgReport
 from .kpi import KpiReport
+from .ledger import CREDIT_RULE, REDUCTIONS_RULE
 
 __all__ = ["FIGURE_LABELS", "KPI_LABELS", "render_ghg_pdf", "render_kpi_pdf"]
 
@@ -138,10 +140,58 @@ def _facts(report: GhgReport, st: dict[str, ParagraphStyle], width: float) -> Ta
     return _table(rows, [42 * mm, width - 42 * mm], st, header=False)
 
 
-def _ledger(report: GhgReport, st: dict[str, ParagraphStyle]) -> list[Flowable]:
-    out: list[Flowable] = [Paragraph(_label("台帳の記録", "Ledger records"), st["h2"])]
-    for section in report.ledger:
-        out.append(Paragraph(f"<b>{_t(section.title)}</b>: {_t(section.line())}", st["warn"]))
+def _kg_total(value: int | None) -> str:
+    return "not available (the read model is empty)" if value is None else f"{value:,} kg-CO2"
+
+
+def _mono(text: str) -> str:
+    return f'<font name="Courier">{escape(text)}</font>'
+
+
+def _ledger(report: GhgReport, st: dict[str, ParagraphStyle], width: float) -> list[Flowable]:
+    """Reductions and retirements of the period from the read model, with its lag."""
+    ledger = report.ledger
+    out: list[Flowable] = [
+        Paragraph(_label("台帳の記録（削減量・無効化）", "Ledger records: reductions and "
+                         "retirements"), st["h2"]),
+        Paragraph(_t(f"Read model; scope: {ledger.scope_label()}"), st["small"])]
+    out += [Paragraph(_t(line), st["warn"]) for line in ledger.status_lines()]
+    out.append(_table([
+        ["", "kg-CO2", "rule"],
+        [_label("検証済み削減量", "Verified reductions"),
+         _t(_kg_total(ledger.verified_reduction_kg)), _t(REDUCTIONS_RULE)],
+        [_label("無効化量", "Retirements"), _t(_kg_total(ledger.retired_kg)),
+         _t(CREDIT_RULE)]], [52 * mm, 40 * mm, width - 92 * mm], st))
+    if ledger.reductions or ledger.straddling:
+        rows = [["calculation / equipment", "period (UTC)", "state", "kg",
+                 "methodology / factor versions", "lot / tx / block"]]
+        listed = [(r, "") for r in ledger.reductions]
+        for r, excluded in listed + [(r, " (straddles: excluded)") for r in ledger.straddling]:
+            state = r.state + excluded
+            rows.append([_mono(r.calculation_id) + "<br/>" + _t(f"{r.equipment_id} @ "
+                                                                 f"{r.site_id}"),
+                         _t(f"{r.period_start} – {r.period_end}"), _t(state),
+                         _t("—" if r.reduction_kg is None else f"{r.reduction_kg:,}"),
+                         _t(f"{r.methodology}@{r.methodology_version}; "
+                            + " ".join(r.factor_versions)),
+                         _mono(r.lot_id or "—") + "<br/>" + _mono(r.tx_id)
+                         + _t(f" block {r.block_number}")])
+        out.append(_table(rows, [34 * mm, 30 * mm, 16 * mm, 14 * mm, 36 * mm,
+                                 width - 130 * mm], st, style="small"))
+    if ledger.retirements:
+        rows = [["serial", "kind / source", "kg", "beneficiary / purpose", "retired at",
+                 "certificate / tx / block"]]
+        for t in ledger.retirements:
+            source = t.lot_id if t.kind == "token" else f"{t.batch_id} ({t.quantity_t} t)"
+            rows.append([_mono(t.serial), _t(f"{t.kind}: {source}"), _t(f"{t.quantity_kg:,}"),
+                         _t(f"{t.beneficiary} / {t.purpose}"
+                            + (f" — {t.detail}" if t.detail else "")
+                            + f" (FY {t.reporting_year}, {t.owner_msp})"),
+                         _t(t.retired_at),
+                         _mono(t.certificate_id or "—") + "<br/>" + _mono(t.tx_id)
+                         + _t(f" block {t.block_number}")])
+        out.append(_table(rows, [34 * mm, 30 * mm, 14 * mm, 40 * mm, 24 * mm,
+                                 width - 142 * mm], st, style="small"))
     return out
 
 
@@ -162,7 +212,8 @@ def _batches(batches: Iterable, st: dict[str, ParagraphStyle], width: float) -> 
 def _factors(report: GhgReport, st: dict[str, ParagraphStyle], width: float) -> Table:
     rows = [["factor", "value", "version", "source / note"]]
     for f in report.factors():
-        rows.append([_t(f.name), _t(f"{f.value} [{f.unit}]"), _t(f.version),
+        ledger = f" (tx {f.tx_id}, block {f.block_number})" if f.tx_id else ""
+        rows.append([_t(f.name), _t(f"{f.value} [{f.unit}]"), _t(f.version + ledger),
                      _t(f.source + (f" — {f.note}" if f.note else ""))])
     return _table(rows, [34 * mm, 44 * mm, 34 * mm, width - 112 * mm], st, style="small")
 
@@ -197,7 +248,7 @@ def ghg_flowables(report: GhgReport, width: float) -> list[Flowable]:
                    _t(report.market_reason or report.request.certificates_source
                       or "supplied by the user")])
     out.append(_table(inputs, [40 * mm, 40 * mm, width - 80 * mm], st))
-    out += _ledger(report, st)
+    out += _ledger(report, st, width)
     out.append(Paragraph(_label("排出係数", "Emission factors used"), st["h2"]))
     out.append(_factors(report, st, width))
     out.append(Paragraph(_label("計測値の合計", "Metered totals"), st["h2"]))
@@ -259,6 +310,6 @@ def render_kpi_pdf(report: KpiReport) -> bytes:
     flow.append(_batches(report.baseline.ghg.batches, st, width))
     flow.append(Paragraph(_t(f"Period batches ({len(ghg.batches)}):"), st["h2"]))
     flow.append(_batches(ghg.batches, st, width))
-    flow += _ledger(ghg, st)
+    flow += _ledger(ghg, st, width)
     doc.build(flow)
     return out.getvalue()

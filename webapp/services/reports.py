@@ -2,9 +2,15 @@
 
 Why a service: the report page, its PDF/CSV downloads and ``GET /api/v1/reports/…`` all
 parse the same parameters here (`ghg_request`, `kpi_params`), check the permission for
-the user they are given, read the ingestion store and the ledger's status, and call the
-builders in `webapp.reports`. Parameter problems are `PortalError`s naming the field,
-value and rule; factor texts are checked by the domain's exact-number reader.
+the user they are given, read the ingestion store, the read model (reductions,
+retirements and the ledger's grid factor versions, in one session) and the ledger's status,
+and call the builders in `webapp.reports`. Parameter problems are `PortalError`s naming
+the field, value and rule; factor texts are checked by the domain's exact-number reader.
+
+Ledger scope: like the registry (`registry.scope_of`), roles that oversee every org see
+every org's reductions and retirements, or one org's with ``owner_msp``; the others see
+their own org's, and naming another org is refused (403, rule ``own_org``). ``site_id``
+narrows the ledger records to one registered site.
 """
 
 from __future__ import annotations
@@ -19,19 +25,23 @@ from flask import current_app
 from envalue.chaincode.domain.measurement.quantities import CANONICAL_UNITS
 from envalue.chaincode.domain.quantity import to_exact
 from envalue.ingest.store import IngestStore
+from envalue.readmodel import lag_status
 
 from ..db import PortalUser
 from ..errors import PortalError
-from ..reports.factors import FUEL_CHOICES, resolve_grid, user_factor
-from ..reports.ghg import GhgReport, GhgRequest, LedgerSection, build_ghg
+from ..reports.factors import FUEL_CHOICES, FactorUse, ledger_grid, resolve_grid, user_factor
+from ..reports.ghg import GhgReport, GhgRequest, build_ghg
 from ..reports.kpi import KpiReport, build_kpi, period_facts
+from ..reports.ledger import LedgerSection, grid_versions, read_ledger_section, scope_choices
 from ..reports.offchain import Window, device_ids, load_batches
 from ..security import require_permission
 from .ledger import ledger_status
+from .readmodel import lag_json, notices, sessions
+from .registry import scope_of
 
 __all__ = ["KWH_QUANTITIES", "MAX_DAYS", "KpiParams", "Params", "ghg_report", "ghg_request",
-           "kpi_params", "kpi_report", "ledger_sections", "param_list", "param_text", "parse_day",
-           "report_store", "stored_devices"]
+           "kpi_params", "kpi_report", "ledger_choices", "ledger_reads", "param_list",
+           "param_text", "parse_day", "report_store", "stored_devices"]
 
 PERMISSION = "reports.view"
 MAX_DAYS = 3 * 366
@@ -67,13 +77,30 @@ def stored_devices(user: PortalUser | None) -> list[str]:
     return device_ids(report_store())
 
 
-def ledger_sections(user: PortalUser) -> list[LedgerSection]:
-    """Reductions and retirements: ledger records, shown only with the Gateway's state."""
+def ledger_choices(user: PortalUser | None) -> dict[str, Any]:
+    """The form's ledger scope: ``own`` (the org the user is scoped to, ``""`` for every
+    org), the organisations and the registered sites it may choose."""
+    actor = require_permission(user, PERMISSION)
+    own = scope_of(actor)
+    with sessions()() as session:
+        orgs, sites = scope_choices(session, own)
+    return {"own": own, "orgs": orgs, "sites": sites}
+
+
+def ledger_reads(user: PortalUser, request: GhgRequest
+                 ) -> tuple[LedgerSection, tuple[FactorUse | None, str] | None]:
+    """The ledger section of the request's period and scope, and (when the user typed no
+    grid factor) the ledger's grid factor for it, from one read-model session."""
     state = ledger_status(user)
-    return [LedgerSection("reductions", "Reductions (minted tokens)", state.available,
-                          state.reason),
-            LedgerSection("retirements", "Retirements (certificates)", state.available,
-                          state.reason)]
+    with sessions()() as session:
+        lag = lag_status(session)
+        section = read_ledger_section(
+            session, request.window, org=request.owner_msp or scope_of(user),
+            site_id=request.site_id, lag=lag, notices=tuple(notices(lag)),
+            read_model=lag_json(lag), ledger_reason="" if state.available else state.reason)
+        grid = None if request.ef_grid is not None else ledger_grid(
+            grid_versions(session), request.window, projected_blocks=lag.projected_blocks)
+    return section, grid
 
 
 # -- parameters -----------------------------------------------------------------------
@@ -162,12 +189,18 @@ def ghg_request(user: PortalUser, params: Params) -> GhgRequest:
         if q not in KWH_QUANTITIES:
             raise PortalError(f"one of {', '.join(KWH_QUANTITIES)}",
                               field="electricity_quantities", value=q, rule="choice")
+    owner_msp, own = param_text(params, "owner_msp"), scope_of(user)
+    if own and owner_msp not in ("", own):
+        raise PortalError(f"your role reads its own organisation's ledger records only ({own})",
+                          field="owner_msp", value=owner_msp, rule="own_org", http_status=403,
+                          title="Forbidden")
     who = f"{user.username} ({user.msp_id})"
     ef_grid_text, ef_market_text = param_text(params, "ef_grid"), param_text(params, "ef_market")
     return GhgRequest(
         window=window, devices=tuple(devices) or None,
         organisation=param_text(params, "organisation"), site=param_text(params, "site"),
-        fuel_types=fuel_types, electricity_quantities=tuple(electricity) or None,
+        owner_msp=owner_msp, site_id=param_text(params, "site_id"), fuel_types=fuel_types,
+        electricity_quantities=tuple(electricity) or None,
         ef_grid=user_factor("ef_grid", ef_grid_text, "t-CO2/kWh",
                             param_text(params, "ef_grid_source"), who) if ef_grid_text else None,
         ef_market=user_factor("ef_market", ef_market_text, "t-CO2/kWh",
@@ -214,13 +247,13 @@ def _build(user: PortalUser, request: GhgRequest) -> GhgReport:
                           overlapping=True)
     kept = {b.batch_id for b in inside}
     straddling = [b for b in around if b.batch_id not in kept]
+    ledger, ledger_factor = ledger_reads(user, request)
     if request.ef_grid is not None:
         grid, reason = request.ef_grid, ""
     else:
-        grid, reason = resolve_grid(window, current_app.config)
+        grid, reason = resolve_grid(window, current_app.config, ledger_factor)
     return build_ghg(request, inside, straddling, grid=grid, grid_reason=reason,
-                     ledger=ledger_sections(user),
-                     generated_by=f"{user.username} ({user.msp_id})")
+                     ledger=ledger, generated_by=f"{user.username} ({user.msp_id})")
 
 
 def ghg_report(user: PortalUser | None, params: Params) -> GhgReport:

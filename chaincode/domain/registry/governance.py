@@ -6,14 +6,15 @@ same identity approving twice, or a second approval in a role already approved, 
 conflict. Versions are positive integers written as strings (``"1"``, ``"2"``), so "the
 latest active version" is well defined.
 
-Factor selection for a calculation (`select_factor`): within a series, take each
-factor's highest active version, keep those whose validity dates (Japan calendar dates,
-inclusive) cover the whole period, and require exactly one.
+Factor selection for a calculation (`select_factor`; `choose_factor` over plain records):
+within a series, take each factor's highest active version, keep those whose validity
+dates (Japan calendar dates, inclusive) cover the whole period, and require exactly one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -43,6 +44,7 @@ __all__ = [
     "APPROVAL_ROLES",
     "PROPOSED",
     "approve",
+    "choose_factor",
     "covers",
     "normalise_factor_value",
     "require_active_methodology",
@@ -162,14 +164,15 @@ def covers(valid_from: str, valid_until: str, start: datetime, end: datetime) ->
     return not (valid_until and date.fromisoformat(valid_until) < last)
 
 
-async def select_factor(
-    store: Store, series: str, start: datetime, end: datetime, field: str
+def choose_factor(
+    records: Iterable[FactorVersion], series: str, start: datetime, end: datetime, field: str
 ) -> FactorVersion:
-    """The one active factor of `series` valid for the whole period (module docstring)."""
+    """The one active factor of `series` among `records` valid for the whole period
+    [start, end) (module docstring). Pure, so off-chain readers (the portal's reports over
+    the read model's copies of these records) choose exactly as a calculation does."""
     latest: dict[str, FactorVersion] = {}
-    async for _key, raw in store.scan(FactorVersion.TABLE, series):
-        record = FactorVersion.from_bytes(raw)
-        if record.status != ACTIVE:
+    for record in records:
+        if record.status != ACTIVE or record.series != series:
             continue
         best = latest.get(record.factor_id)
         if best is None or int(record.version) > int(best.version):
@@ -189,3 +192,12 @@ async def select_factor(
             f"several active factors of series {series!r} are valid for {span}: {ids}",
         )
     return matching[0]
+
+
+async def select_factor(
+    store: Store, series: str, start: datetime, end: datetime, field: str
+) -> FactorVersion:
+    """The one active factor of `series` on the ledger valid for the whole period."""
+    records = [FactorVersion.from_bytes(raw)
+               async for _key, raw in store.scan(FactorVersion.TABLE, series)]
+    return choose_factor(records, series, start, end, field)

@@ -1,9 +1,12 @@
-"""GHG inventory and KPI reports: hand-worked figures, PDF text, CSV columns, ledger lines."""
+"""GHG inventory and KPI reports: hand-worked figures, PDF text, CSV columns, and the ledger
+section (reductions, retirements, the ledger's grid factor) from a read model filled by
+projecting recorded chaincode transactions (`reports_ledger`)."""
 
 from __future__ import annotations
 
 import io
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,8 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from envalue.readmodel import Projector, ReadModelCheckpointer, make_sessions
+from envalue.readmodel.status import record_status
 from envalue.webapp import create_app
 from envalue.webapp.db import PortalUser, get_session
 from envalue.webapp.extensions import limiter
@@ -30,6 +35,16 @@ from .reports_data import (
     SCOPE2_MARKET_KG_WITH_100,
     store_dataset,
 )
+from .reports_ledger import (
+    BOILER_MAY_KG,
+    MUNICIPALITY,
+    PV_JUNE_KG,
+    PV_MAY_KG,
+    REDUCTIONS_KG,
+    WINDOW,
+    LedgerWorld,
+)
+from .reports_ledger import build as build_ledger_world
 from .webapp_helpers import FakeFabricCA, add_user, login, portal_config
 
 pytestmark = pytest.mark.unit
@@ -91,11 +106,15 @@ def test_ghg_json_equals_hand_worked_figures(report_app: Flask) -> None:
     assert factors["fuel: a_heavy_oil"]["version"] == "jp-fuel-ordinance-table1 v1"
     assert factors["ef_grid"]["value"] == "0.000441"
     assert factors["ef_grid"]["version"] == "supplied by operator1@platform (PlatformMSP)"
-    # market-based needs the retired certificates: a ledger record, so not computed
-    assert "ledger unavailable: " + LEDGER_REASON in body["not_computed"]["scope2_market_kg"]
-    assert body["ledger"]["reductions"] == {"available": False,
-                                            "detail": f"ledger unavailable: {LEDGER_REASON}"}
-    assert body["ledger"]["retirements"]["available"] is False
+    # market-based needs the certificates' kWh, which the user enters: not computed
+    assert "enter their kWh" in body["not_computed"]["scope2_market_kg"]
+    # the read model is empty: no ledger figure (not zero), and it says so
+    ledger = body["ledger"]
+    assert ledger["source"] == "read-model" and ledger["read_model"]["empty"] is True
+    assert ledger["reductions"]["verified_kg"] is None and ledger["reductions"]["rows"] == []
+    assert ledger["retirements"]["total_kg"] is None
+    assert any("the read model is empty" in line for line in ledger["status"])
+    assert ledger["ledger_unavailable"] == LEDGER_REASON
 
 
 def test_market_based_with_entered_certificates(report_app: Flask) -> None:
@@ -150,7 +169,9 @@ def test_pdf_contains_figures_batches_and_ledger_reason(signed_in: FlaskClient) 
                    f"{EMISSIONS_KG:,} kg-CO2"):
         assert figure in text
     assert "GHG inventory report" in text and "2024-04-01" in text
-    assert f"ledger unavailable: {LEDGER_REASON}" in text
+    flat_text = " ".join(text.split())
+    assert f"ledger unavailable: {LEDGER_REASON}" in flat_text
+    assert "the read model is empty" in flat_text
     assert "jp-fuel-ordinance-table1 v1" in text
     json_body = signed_in.get("/api/v1/reports/ghg", query_string=GHG_QUERY).get_json()
     flat = text.replace("\n", "")
@@ -169,9 +190,11 @@ def test_csv_columns_and_rows(signed_in: FlaskClient) -> None:
                          str(SCOPE2_LOCATION_KG), "scope2_market_kg": "",
                          "emissions_kg": str(EMISSIONS_KG)}
     assert (frame.section == "batch").sum() == 8
-    ledger = frame[frame.section == "ledger"]
-    assert set(ledger["item"]) == {"reductions", "retirements"}
-    assert all(d == f"ledger unavailable: {LEDGER_REASON}" for d in ledger["detail"])
+    ledger = frame[frame.section == "ledger"].set_index("item")
+    assert ledger.loc["verified_reductions_kg", "value"] == ""  # empty read model: no figure
+    assert ledger.loc["retired_kg", "detail"] == "not available: the read model is empty"
+    status = list(frame[(frame.section == "ledger") & (frame.item == "status")]["detail"])
+    assert any(line.startswith(f"ledger unavailable: {LEDGER_REASON}") for line in status)
     assert frame[frame.item == "organisation"]["value"].item() == "テスト市"
 
 
@@ -272,3 +295,263 @@ def test_pdf_is_deterministic_apart_from_the_time(signed_in: FlaskClient) -> Non
                                         "emissions_kg"}
     one: Any = signed_in.get("/reports/ghg.pdf", query_string=GHG_QUERY).data
     assert one.startswith(b"%PDF") and Decimal(len(one)) > 0
+
+
+# -- the ledger section from the read model ----------------------------------------------
+@pytest.fixture(scope="module")
+def ledger_world(tmp_path_factory: pytest.TempPathFactory) -> tuple[LedgerWorld, str]:
+    """The recorded world of `reports_ledger` projected into a read model that has caught
+    up with the channel (one block per transaction; block 0 is the genesis block)."""
+    world = build_ledger_world()
+    url = f"sqlite:///{tmp_path_factory.mktemp('report-ledger') / 'readmodel.db'}"
+    factory = make_sessions(url)
+    projector = Projector()
+    with factory.begin() as session:
+        for record in world.records:
+            assert not projector.apply(session, record).unprojected
+    ReadModelCheckpointer(factory).checkpoint_block(len(world.records))
+    with factory.begin() as session:
+        record_status(session, height=len(world.records) + 1, state="running")
+    return world, url
+
+
+def _ledger_app(tmp: Path, fabric_ca: FakeFabricCA, readmodel: str) -> Flask:
+    store = f"sqlite:///{tmp}/ingest.db"
+    store_dataset(store)
+    app = create_app(portal_config(tmp, INGEST_DATABASE_URL=store, READMODEL_URL=readmodel))
+    limiter.reset()
+    for name, role, org in (("operator1", "operator", "platform"),
+                            ("city1", "municipality", "municipality"),
+                            ("customer1", "customer", "customer")):
+        add_user(app, fabric_ca, name, role, org)
+    return app
+
+
+@pytest.fixture
+def ledger_app(ledger_world: tuple[LedgerWorld, str], tmp_path: Path,
+               fabric_ca: FakeFabricCA) -> Flask:
+    return _ledger_app(tmp_path, fabric_ca, ledger_world[1])
+
+
+def _ghg(app: Flask, user: str, **query: str) -> Any:
+    auth = {"Authorization": f"Bearer {_token(app, user)}"}
+    return app.test_client().get("/api/v1/reports/ghg", headers=auth,
+                                 query_string=_LEDGER_QUERY | query)
+
+
+#: the hand-worked store dataset over the ledger world's window, ledger grid factor
+_LEDGER_QUERY = {k: v for k, v in GHG_QUERY.items() if not k.startswith("ef_grid")} | WINDOW
+
+
+def test_ledger_section_totals_verified_reductions_and_retirements(
+        ledger_app: Flask, ledger_world: tuple[LedgerWorld, str]) -> None:
+    world = ledger_world[0]
+    ledger = _ghg(ledger_app, "operator1@platform").get_json()["ledger"]
+    calcs = world.calcs
+    reductions = ledger["reductions"]
+    # approved + minted only: 4 338 (May, minted) + 1 832 (June, approved) = 6 170
+    assert reductions["verified_kg"] == REDUCTIONS_KG == 6170
+    rows = {r["calculation_id"]: r for r in reductions["rows"]}
+    assert {k: rows[v]["state"] for k, v in calcs.items() if v in rows} == {
+        "pv-may": "minted", "boiler-may": "calculated", "pv-june-first": "superseded",
+        "pv-june": "approved", "boiler-june": "rejected"}  # July lies outside the window
+    assert reductions["count_by_state"] == {"approved": 1, "calculated": 1, "minted": 1,
+                                            "rejected": 1, "superseded": 1}
+    may = rows[calcs["pv-may"]]
+    assert (may["reduction_kg"], may["verified"], may["lot_id"], may["methodology"]) == (
+        PV_MAY_KG, True, world.lot_id, "pv-self-consumption")
+    assert may["factor_versions"] == ["jp-grid/jp-grid-fy2024@2"]
+    assert (may["tx_id"], may["block_number"]) == world.tx_of(
+        "EventMintReduction", calculation_id=calcs["pv-may"])
+    assert rows[calcs["pv-june"]]["reduction_kg"] == PV_JUNE_KG
+    assert rows[calcs["pv-june-first"]]["verified"] is False
+    assert rows[calcs["boiler-may"]]["reduction_kg"] == BOILER_MAY_KG  # listed, not totalled
+    assert "not totalled" in reductions["rule"] and reductions["straddling"] == []
+    # retirements made in the window: tokens 1 000 + 338 kg, credits 1 t + 1 t (1 000 kg/t);
+    # the municipality's tonne retired at 2024-06-30T15:00Z (= 07-01 00:00 JST) is outside
+    retirements = ledger["retirements"]
+    assert retirements["total_kg"] == 1000 + 338 + 1000 + 1000 == 3338
+    listed = [(r["kind"], r["owner_msp"], r["quantity_kg"], r["quantity_t"], r["retired_at"])
+              for r in retirements["rows"]]
+    assert listed == [
+        ("token", "MunicipalityMSP", 1000, None, "2024-06-10T01:00:00+00:00"),
+        ("token", "MunicipalityMSP", 338, None, "2024-06-12T01:00:00+00:00"),
+        ("credit", "MunicipalityMSP", 1000, 1, "2024-06-20T01:00:00+00:00"),
+        ("credit", "PlatformMSP", 1000, 1, "2024-06-25T01:00:00+00:00")]
+    first, credit = retirements["rows"][0], retirements["rows"][2]
+    assert (first["lot_id"], first["beneficiary"], first["purpose"]) == (
+        world.lot_id, "Ena City", "japan_reporting_act")
+    assert (credit["batch_id"], credit["beneficiary"], credit["detail"]) == (
+        world.credit_batch, "MunicipalityMSP", "FY2024 offset")
+    assert (credit["tx_id"], credit["block_number"]) == world.tx_of(
+        "EventRetireCredits", owner=f"MunicipalityMSP/{MUNICIPALITY.id}")
+    assert all(r["certificate_id"] and r["serial"] for r in retirements["rows"])
+    # the read model's position is stated: caught up with the channel
+    lag = ledger["read_model"]
+    assert (lag["projected_blocks"], lag["behind_blocks"]) == (len(world.records) + 1, 0)
+    assert ledger["status"][0].startswith(
+        f"read model: {len(world.records) + 1} of the channel's {len(world.records) + 1} "
+        "block(s) projected, behind by 0 block(s); listener running")
+    assert ledger["ledger_unavailable"] == LEDGER_REASON  # no peer needed for the figures
+
+
+def test_grid_factor_comes_from_the_active_ledger_version(
+        ledger_app: Flask, ledger_world: tuple[LedgerWorld, str]) -> None:
+    body = _ghg(ledger_app, "operator1@platform").get_json()
+    grid = next(f for f in body["factors"] if f["factor"] == "ef_grid")
+    # version 3 (0.000455) is only proposed: the active version 2 is chosen
+    assert (grid["value"], grid["unit"], grid["version"]) == (
+        "0.000464", "t-CO2/kWh", "jp-grid/jp-grid-fy2024@2")
+    assert (grid["tx_id"], grid["block_number"]) == ledger_world[0].tx_of(
+        "EventActivateFactor", version="2")
+    assert "valid 2024-04-01..2025-03-31" in grid["note"]
+    # electricity_import 350 kWh × 0.000464 = 0.1624 t -> ceil 163 kg
+    assert body["figures"]["scope2_location_kg"] == 163
+    assert body["figures"]["emissions_kg"] == SCOPE1_KG + 163
+    # a factor the user types still wins
+    typed = _ghg(ledger_app, "operator1@platform", ef_grid="0.000441").get_json()
+    assert typed["figures"]["emissions_kg"] == EMISSIONS_KG
+
+
+def test_the_dashboard_uses_the_same_ledger_grid_factor(ledger_app: Flask) -> None:
+    auth = {"Authorization": f"Bearer {_token(ledger_app, 'operator1@platform')}"}
+    body = ledger_app.test_client().get("/api/v1/energy/daily", headers=auth, query_string={
+        "start": "2024-04-01", "end": "2024-04-02"}).get_json()
+    emissions = body["emissions"]
+    assert emissions["available"], emissions
+    assert (emissions["factor"]["value"], emissions["factor"]["version"]) == (
+        "0.000464", "jp-grid/jp-grid-fy2024@2")
+
+
+@pytest.mark.parametrize(("start", "end", "ledger_reason", "fallback"), [
+    ("2023-05-01", "2023-05-31", "jp-grid/jp-grid-fy2023@1 has no registered ef_grid value",
+     "no valued grid factor for FY2023"),
+    ("2024-03-01", "2024-04-30", "no active factor of series 'jp-grid' is valid for the whole",
+     "the period spans fiscal years 2023–2024"),
+])
+def test_without_a_valued_ledger_factor_the_fallback_names_why(
+        ledger_app: Flask, start: str, end: str, ledger_reason: str, fallback: str) -> None:
+    body = _ghg(ledger_app, "operator1@platform", start=start, end=end).get_json()
+    why = body["not_computed"]["scope2_location_kg"]
+    assert fallback in why and f"ledger factor not used: {ledger_reason}" in why.replace(
+        "the active ledger factor ", "")
+    assert all(f["factor"] != "ef_grid" for f in body["factors"])
+
+
+def test_a_setting_fills_in_for_an_unvalued_ledger_factor_and_says_so(
+        ledger_world: tuple[LedgerWorld, str], tmp_path: Path, fabric_ca: FakeFabricCA
+        ) -> None:
+    app = _ledger_app(tmp_path, fabric_ca, ledger_world[1])
+    app.config["REPORT_GRID_FACTORS"] = {2023: {"value": "0.000452", "source": "retailer Y",
+                                                "set": "grid-test", "version": "1"}}
+    body = _ghg(app, "operator1@platform", start="2023-04-01", end="2023-04-02").get_json()
+    grid = next(f for f in body["factors"] if f["factor"] == "ef_grid")
+    assert (grid["value"], grid["version"], grid["tx_id"]) == (
+        "0.000452", "grid-test v1 FY2023", None)
+    assert "ledger factor not used: the active ledger factor jp-grid/jp-grid-fy2023@1" in \
+        grid["note"]
+
+
+@pytest.mark.parametrize(("user", "query", "calcs", "retired_kg"), [
+    ("city1@municipality", {}, {"pv-may", "pv-june-first", "pv-june"}, 1000 + 338 + 1000),
+    ("customer1@customer", {}, {"boiler-may", "boiler-june"}, 0),
+    ("operator1@platform", {"owner_msp": "PlatformMSP"}, set(), 1000),
+    ("operator1@platform", {"site_id": "factory-1"}, {"boiler-may", "boiler-june"}, 0),
+    ("operator1@platform", {"site_id": "ena-city-hall"},
+     {"pv-may", "pv-june-first", "pv-june"}, 1000 + 338),
+])
+def test_ledger_records_are_scoped_like_the_registry(
+        ledger_app: Flask, ledger_world: tuple[LedgerWorld, str], user: str,
+        query: dict[str, str], calcs: set[str], retired_kg: int) -> None:
+    ledger = _ghg(ledger_app, user, **query).get_json()["ledger"]
+    names = {v: k for k, v in ledger_world[0].calcs.items()}
+    assert {names[r["calculation_id"]] for r in ledger["reductions"]["rows"]} == calcs
+    verified = (PV_MAY_KG if "pv-may" in calcs else 0) + (
+        PV_JUNE_KG if "pv-june" in calcs else 0)
+    assert ledger["reductions"]["verified_kg"] == verified
+    assert ledger["retirements"]["total_kg"] == retired_kg
+    if "site_id" in query:  # credit retirements are attributed to no site
+        assert ledger["scope"]["site_id"] == query["site_id"]
+        assert any("credit retirements are not attributed to a site" in line
+                   for line in ledger["status"])
+
+
+def test_another_orgs_ledger_records_are_refused(ledger_app: Flask) -> None:
+    resp = _ghg(ledger_app, "customer1@customer", owner_msp="MunicipalityMSP")
+    assert resp.status_code == 403
+    assert (resp.get_json()["field"], resp.get_json()["rule"]) == ("owner_msp", "own_org")
+    assert _ghg(ledger_app, "customer1@customer", owner_msp="CustomerMSP").status_code == 200
+
+
+def test_a_lagging_read_model_is_named_in_every_rendering(
+        ledger_world: tuple[LedgerWorld, str], tmp_path: Path, fabric_ca: FakeFabricCA
+        ) -> None:
+    world, url = ledger_world
+    copy = tmp_path / "lagging.db"
+    shutil.copy(url.removeprefix("sqlite:///"), copy)
+    with make_sessions(f"sqlite:///{copy}").begin() as session:
+        record_status(session, height=len(world.records) + 4, state="running")
+    app = _ledger_app(tmp_path, fabric_ca, f"sqlite:///{copy}")
+    projected = len(world.records) + 1
+    ledger = _ghg(app, "operator1@platform").get_json()["ledger"]
+    assert ledger["read_model"]["behind_blocks"] == 3
+    assert "behind" in ledger["read_model"]["notices"]
+    assert ledger["status"][:2] == [
+        f"read model: {projected} of the channel's {projected + 3} block(s) projected, "
+        "behind by 3 block(s); listener running",
+        f"figures are as of the first {projected} block(s) and may miss records committed "
+        "since"]
+    assert ledger["reductions"]["verified_kg"] == REDUCTIONS_KG  # what it has, stated so
+    client = app.test_client()
+    login(client, "operator1@platform")
+    page = client.get("/reports/", query_string=_LEDGER_QUERY).get_data(as_text=True)
+    assert 'data-testid="readmodel-behind"' in page
+    assert f"Projected blocks: {projected} of {projected + 3}; behind by 3." in page
+    text = " ".join(_pdf_text(client.get("/reports/ghg.pdf",
+                                         query_string=_LEDGER_QUERY).data).split())
+    assert "behind by 3 block(s)" in text
+    frame = _csv(client.get("/reports/ghg.csv", query_string=_LEDGER_QUERY).data)
+    assert "behind by 3 block(s)" in " ".join(frame[frame.section == "ledger"]["detail"])
+
+
+def test_page_csv_pdf_and_kpi_show_the_same_ledger_figures(
+        ledger_app: Flask, ledger_world: tuple[LedgerWorld, str]) -> None:
+    world = ledger_world[0]
+    client = ledger_app.test_client()
+    login(client, "operator1@platform")
+    page = client.get("/reports/", query_string=_LEDGER_QUERY).get_data(as_text=True)
+    assert 'data-ledger-total="verified_reduction_kg">6,170<' in page
+    assert 'data-ledger-total="retired_kg">3,338<' in page
+    assert page.count('data-testid="ledger-reduction"') == 5
+    assert page.count('data-testid="ledger-retirement"') == 4
+    assert f'data-calculation="{world.calcs["pv-june-first"]}" data-state="superseded"' in page
+    assert 'data-testid="factor-ledger-ref"' in page
+    assert 'id="owner_msp"' in page and '<option value="ena-city-hall"' in page
+    frame = _csv(client.get("/reports/ghg.csv", query_string=_LEDGER_QUERY).data)
+    ledger = frame[frame.section == "ledger"].set_index("item")
+    assert ledger.loc["verified_reductions_kg", "value"] == "6170"
+    assert ledger.loc["retired_kg", "value"] == "3338"
+    assert (frame.section == "reduction").sum() == 5
+    retired = frame[frame.section == "retirement"]
+    assert list(retired["value"]) == ["1000", "338", "1000", "1000"]
+    mint_tx, mint_block = world.tx_of("EventMintReduction", calculation_id=world.calcs["pv-may"])
+    row = frame[(frame.section == "reduction") & (frame.item == world.calcs["pv-may"])]
+    assert f"tx={mint_tx}; block={mint_block}" in row["detail"].item()
+    grid = frame[(frame.section == "factor") & (frame.item == "ef_grid")]
+    assert grid["value"].item() == "0.000464"
+    activated = world.tx_of("EventActivateFactor", version="2")
+    assert f"tx={activated[0]}; block={activated[1]}" in grid["detail"].item()
+    text = " ".join(_pdf_text(client.get("/reports/ghg.pdf",
+                                         query_string=_LEDGER_QUERY).data).split())
+    assert "6,170 kg-CO2" in text and "3,338 kg-CO2" in text
+    assert "jp-grid/jp-grid-fy2024@2" in text and world.lot_id in text.replace(" ", "")
+    # the KPI report carries the same section (one function computes it)
+    ghg = client.get("/api/v1/reports/ghg", query_string=_LEDGER_QUERY).get_json()["ledger"]
+    kpi = client.get("/api/v1/reports/kpi", query_string=_LEDGER_QUERY).get_json()["ledger"]
+    assert kpi == ghg
+    kpi_csv = _csv(client.get("/reports/kpi.csv", query_string=_LEDGER_QUERY).data)
+    assert kpi_csv[(kpi_csv.section == "ledger") & (kpi_csv.item == "retired_kg")][
+        "value"].item() == "3338"
+    kpi_pdf = " ".join(_pdf_text(client.get("/reports/kpi.pdf",
+                                            query_string=_LEDGER_QUERY).data).split())
+    assert "6,170 kg-CO2" in kpi_pdf
