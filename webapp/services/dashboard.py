@@ -2,8 +2,9 @@
 
 Why from the off-chain store: consumption, generation and quality flags are the stored
 batches' own totals and quality reports, so they are shown whether or not the ledger
-answers. Emissions are shown only where a valued grid factor exists (the portal's
-registered factors or one the user enters) and are computed per day with the `inventory`
+answers. Emissions are shown only where a valued grid factor exists (the version
+governance activated on the ledger, the portal's registered factors, or one the user
+enters) and are computed per day with the `inventory`
 methodology; otherwise the reason is shown. Reductions and token or credit balances are
 ledger records, read from the read model (`ledger_figures`).
 
@@ -29,17 +30,21 @@ from flask import current_app
 
 from envalue.chaincode.domain.methodologies import calculate
 from envalue.ingest.store import START_KEY_CHARS, IngestStore
+from envalue.readmodel import lag_status
 
 from ..db import PortalUser
 from ..errors import PortalError
-from ..reports.factors import FactorUse, resolve_grid, user_factor
+from ..reports.factors import FactorUse, ledger_grid, resolve_grid, user_factor
 from ..reports.ghg import default_electricity
+from ..reports.ledger import grid_versions
 from ..reports.offchain import REPORT_TZ, Window, device_ids, parse_stored_ts
 from ..security import require_permission
 from .ledger import ledger_status
+from .readmodel import sessions
 from .reports import MAX_DAYS, Params, param_list, param_text, parse_day, report_store
 
-__all__ = ["DEFAULT_DAYS", "QUALITY_FLAGS", "FigureCache", "energy_overview", "role_of"]
+__all__ = ["DEFAULT_DAYS", "QUALITY_FLAGS", "FigureCache", "energy_overview",
+           "registered_grid", "role_of"]
 
 PERMISSION = "dashboard.view"
 DEFAULT_DAYS = 31
@@ -219,6 +224,15 @@ def _store_view(store: IngestStore, devices: list[str] | None, window: Window,
     return _StoreView(rendered, {q: dict(by_day) for q, by_day in daily.items()}, totals)
 
 
+def registered_grid(window: Window) -> tuple[FactorUse | None, str]:
+    """The grid factor for `window` as the reports choose it: the version governance
+    activated on the ledger (read model), else the portal's setting or the built-in set."""
+    with sessions()() as session:
+        ledger = ledger_grid(grid_versions(session), window,
+                             projected_blocks=lag_status(session).projected_blocks)
+    return resolve_grid(window, current_app.config, ledger)
+
+
 def energy_overview(user: PortalUser | None, params: Params) -> dict[str, Any]:
     """Daily totals per quantity, per-device totals, quality flags, emissions, ledger state.
 
@@ -242,7 +256,7 @@ def energy_overview(user: PortalUser | None, params: Params) -> dict[str, Any]:
             f"{actor.username} ({actor.msp_id})")
         reason = ""
     else:
-        grid, reason = resolve_grid(window, current_app.config)
+        grid, reason = registered_grid(window)
     purchased = default_electricity(view.totals)
     kwh_by_day: dict[str, Decimal] = defaultdict(Decimal)
     for q in purchased:

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask, current_app
+from flask import Flask
 
 from envalue.edge.defects import DefectRates
 from envalue.edge.simulation import simulate
@@ -28,7 +28,7 @@ from envalue.ingest_service.local import store_simulation
 from envalue.webapp import create_app
 from envalue.webapp.db import PortalUser, get_session
 from envalue.webapp.extensions import limiter
-from envalue.webapp.reports.factors import FactorUse, resolve_grid, user_factor
+from envalue.webapp.reports.factors import FactorUse, user_factor
 from envalue.webapp.reports.ghg import default_electricity
 from envalue.webapp.reports.offchain import REPORT_TZ, Window, device_ids, load_batches
 from envalue.webapp.services import dashboard
@@ -98,7 +98,7 @@ def _reference(user: PortalUser, params: dict[str, Any]) -> dict[str, Any]:
             f"{user.username} ({user.msp_id})")
         reason = ""
     else:
-        grid, reason = resolve_grid(window, current_app.config)
+        grid, reason = dashboard.registered_grid(window)
     purchased = default_electricity(totals)
     kwh_by_day: dict[str, Decimal] = defaultdict(Decimal)
     for q in purchased:
@@ -120,8 +120,7 @@ def _reference(user: PortalUser, params: dict[str, Any]) -> dict[str, Any]:
                     "flagged_batches": flagged[:dashboard.MAX_FLAGGED],
                     "flagged_total": len(flagged)},
         "emissions": dashboard._emissions(days, kwh_by_day, grid, reason, purchased),
-        "ledger": {"available": state.available, "reason": state.reason,
-                   "sections": ["reductions", "token balances", "credit balances"]},
+        "ledger": {"available": state.available, "reason": state.reason},
     }
 
 
