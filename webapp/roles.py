@@ -21,7 +21,16 @@ The write permissions mirror the chaincode's checks (`chaincode/domain/tokens/ac
   .require_acts_for``: roles `OWNER_ROLES` (customer, municipality, operator) for their own
   org, a PlatformMSP operator for any org (``registry.manage``);
 - proposing and approving methodology and factor versions is ``governance
-  .require_proposer``/``approve``: a PlatformMSP operator or a verifier (``registry.govern``).
+  .require_proposer``/``approve``: a PlatformMSP operator or a verifier (``registry.govern``);
+- anchoring a device-signed batch (``msg_anchor_batch``) and calculating an equipment's
+  reductions (``msg_calculate``) are ``require_acts_for`` the equipment owner's org, like
+  registering: roles `OWNER_ROLES` (``calculations.anchor``, ``calculations.calculate``);
+- approving or rejecting a calculation (``measurement.review``) is ``require_verifier`` and
+  not of the owner's org: role ``verifier`` (``calculations.review``);
+- minting an approved reduction (``msg_mint``) is ``require_platform_operator``: role
+  ``operator`` (``calculations.mint``); the equipment owner receives the lot but does not
+  mint it;
+- calculations are listed like the registry (``registry.view.all`` sees every org's).
 
 The table knows roles only: an ``operator`` of another org than PlatformMSP passes the
 portal's guard and is refused by chaincode (rule ``platform-operator``), which the form
@@ -80,6 +89,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "registry.view.all": frozenset({"operator", "verifier", "auditor"}),
     "registry.manage": _REGISTRANTS,
     "registry.govern": _GOVERNORS,
+    #: calculations of the user's org (every org's with ``registry.view.all``)
+    "calculations.view": _ALL,
+    "calculations.anchor": _REGISTRANTS,
+    "calculations.calculate": _REGISTRANTS,
+    "calculations.review": _VERIFIER,
+    "calculations.mint": _PLATFORM_OPERATOR,
 }
 
 
@@ -99,6 +114,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("dashboard.index", "Dashboard", "dashboard.view"),
     NavItem("registry.index", "Equipment and meters", "registry.view"),
     NavItem("ingest.upload", "Upload data", "ingest.upload"),
+    NavItem("calculations.index", "Calculations", "calculations.view"),
     NavItem("calc.index", "Calculator", "calc.run"),
     NavItem("wallet.index", "Wallet", "wallet.view"),
     NavItem("credits.index", "Credits", "credits.view"),

@@ -25,8 +25,8 @@ pytestmark = pytest.mark.unit
 
 def test_nav_follows_the_permission_table() -> None:
     assert [i.endpoint for i in nav_for("verifier")] == [
-        "dashboard.index", "registry.index", "calc.index", "credits.index", "trace.index",
-        "reports.index"]
+        "dashboard.index", "registry.index", "calculations.index", "calc.index",
+        "credits.index", "trace.index", "reports.index"]
     assert "ingest.upload" in [i.endpoint for i in nav_for("customer")]
     assert "audit.index" in [i.endpoint for i in nav_for("auditor")]
     assert nav_for(None) == [] and nav_for("stranger") == []

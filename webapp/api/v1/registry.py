@@ -69,10 +69,6 @@ _GOVERNANCE = {"type": "object", "properties": {
     "read_model": {"type": "object"}}}
 
 
-def _read_model(view: Any) -> dict[str, Any]:  # TODO(lead): callers use lag_json directly
-    return lag_json(view.lag)
-
-
 def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": required,
             "additionalProperties": False}

@@ -69,17 +69,20 @@ def _object(properties: Mapping[str, Any], required: list[str]) -> dict[str, Any
 def ledger_operation(summary: str, *, tag: str, body: Mapping[str, Any] | None = None,
                      body_required: bool = True, path: tuple[str | tuple[str, Any], ...] = (),
                      query: tuple[dict[str, Any], ...] = (), result: Mapping[str, Any] = TX_RESULT,
-                     method: str = "post") -> Callable[[F], F]:
+                     method: str = "post", problems: Mapping[int, str] | None = None
+                     ) -> Callable[[F], F]:
     """Give the view its OpenAPI operation: path ids (`ID` unless a schema is given), the
-    `result` as the 200 answer and the shared refusals (no 409 for a read)."""
+    `result` as the 200 answer, the shared refusals (no 409 for a read) and the view's
+    own `problems`."""
     params = [(p, ID) if isinstance(p, str) else p for p in path]
+    shared = {code: READ_UNAUTHENTICATED if code == 401 and method == "get" else text
+              for code, text in _ANSWERS.items() if method == "post" or code != 409}
     return api_operation(
         summary, tags=[tag], method=method, body=body, body_required=body_required,
         parameters=[{"in": "path", "name": name, "required": True, "schema": schema}
                     for name, schema in params] + list(query),
         answers={200: response("done", {"application/json": result})},
-        problems={code: READ_UNAUTHENTICATED if code == 401 and method == "get" else text
-                  for code, text in _ANSWERS.items() if method == "post" or code != 409})
+        problems=dict(sorted({**shared, **(problems or {})}.items())))
 
 
 def optional_body() -> Mapping[str, Any]:
