@@ -9,6 +9,7 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from sqlalchemy import inspect, select
@@ -23,7 +24,7 @@ from envalue.chaincode.identity import Actor  # noqa: E402
 from envalue.readmodel import ChaincodeEventRecord  # noqa: E402
 from envalue.readmodel.schema import Base  # noqa: E402
 
-__all__ = ["RecordingHarness", "dump"]
+__all__ = ["RecordingHarness", "dump", "record_submit"]
 
 
 def _function(apply: Callable[..., Any]) -> str:
@@ -57,6 +58,30 @@ class RecordingHarness(Harness):
             chaincode_name="envalue", event_name=name, payload=payload, writes=writes,
             timestamp=ctx.timestamp.isoformat()))  # as blocks.py reads the channel header
         return events
+
+
+def record_submit(world: Any, records: list[ChaincodeEventRecord], who: Actor,
+                  module: ModuleType, msg: Any
+                  ) -> tuple[ChaincodeEventRecord, list[DomainEvent]]:
+    """Run `module.apply(msg)` as `who` in the registry/measurement `world` (its
+    ``context`` and ``ledger``) and append the transaction, as the listener sees it, to
+    `records` (one block each)."""
+    ctx = world.context(who)
+    writes: dict[str, bytes | None] = {}
+
+    async def run() -> list[DomainEvent]:
+        async with world.ledger.transaction() as store:
+            events = await module.apply(store, ctx, msg)
+            writes.update(store.writes)
+            return events
+
+    events = asyncio.run(run())
+    name, payload = encode_events(module.__name__.rpartition(".")[2].removeprefix("msg_"),
+                                  events)
+    record = ChaincodeEventRecord(len(records) + 1, ctx.tx_id, "envalue", name, payload,
+                                  writes, timestamp=ctx.timestamp.isoformat())
+    records.append(record)
+    return record, events
 
 
 def dump(session: Session) -> dict[str, list[tuple[Any, ...]]]:

@@ -3,7 +3,6 @@ meter, device, anchored batches, calculation, review, mint) project without left
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -17,9 +16,10 @@ from sqlalchemy.orm import Session, sessionmaker
 sys.path.insert(0, str(Path(__file__).parents[1] / "registry"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "measurement"))
 
+from readmodel_world import record_submit  # noqa: E402
 from registry_world import World  # noqa: E402
 
-from envalue.chaincode.domain.events import DomainEvent, encode_events  # noqa: E402
+from envalue.chaincode.domain.events import DomainEvent  # noqa: E402
 from envalue.chaincode.domain.measurement import msg_mint  # noqa: E402
 from envalue.chaincode.identity import Actor  # noqa: E402
 from envalue.readmodel import (  # noqa: E402
@@ -50,21 +50,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch) -> list[ChaincodeEventRecord]:
     records: list[ChaincodeEventRecord] = []
 
     def submit(self: World, who: Actor, module: ModuleType, msg: Any) -> list[DomainEvent]:
-        ctx = self.context(who)
-        writes: dict[str, bytes | None] = {}
-
-        async def run() -> list[DomainEvent]:
-            async with self.ledger.transaction() as store:
-                events = await module.apply(store, ctx, msg)
-                writes.update(store.writes)
-                return events
-
-        events = asyncio.run(run())
-        name, payload = encode_events(module.__name__.rpartition(".")[2].removeprefix("msg_"),
-                                      events)
-        records.append(ChaincodeEventRecord(len(records) + 1, ctx.tx_id, "envalue", name,
-                                            payload, writes))
-        return events
+        return record_submit(self, records, who, module, msg)[1]
 
     monkeypatch.setattr(World, "submit", submit)
     return records

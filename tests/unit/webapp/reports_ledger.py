@@ -1,7 +1,7 @@
 """Ledger records for the reports' ledger section, made by the chaincode's own domain
 functions and projected into a read model the way the listener sees them.
 
-One recorded world (`test_webapp_registry.RecordingWorld`: one block per transaction),
+One recorded world (`ledger_helpers.RecordingWorld`: one block per transaction),
 with transaction times set so the report window 2024-04-01..2024-06-30 (JST) is known:
 
 ========================  =====================  ==========  ========================
@@ -73,7 +73,7 @@ from envalue.chaincode.domain.tokens import msg_retire  # noqa: E402
 from envalue.chaincode.domain.tokens.msg_retire import MsgRetire, RetirementInfo  # noqa: E402
 from envalue.chaincode.identity import Actor  # noqa: E402
 
-from .test_webapp_registry import RecordingWorld, _tx_of  # noqa: E402
+from .ledger_helpers import RecordingWorld, tx_of  # noqa: E402
 
 __all__ = ["BOILER_MAY_KG", "MUNICIPALITY", "PV_JUNE_KG", "PV_MAY_KG", "REDUCTIONS_KG", "WINDOW",
            "LedgerWorld", "build"]
@@ -116,7 +116,7 @@ class LedgerWorld(RecordingWorld):
 
     def tx_of(self, event: str, **attributes: Any) -> tuple[str, int]:
         """The transaction id and block of the record that emitted `event`."""
-        return _tx_of(self, event, **attributes)
+        return tx_of(self, event, **attributes)
 
 
 def _calc(world: LedgerWorld, who: Actor, equipment: str, number: int, **extra: str) -> str:

@@ -6,18 +6,15 @@ while there is no peer (``LEDGER_DISABLED`` here)."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sys
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "registry"))
 sys.path.insert(0, str(Path(__file__).parents[1] / "measurement"))
@@ -32,22 +29,18 @@ from measurement_world import (  # noqa: E402
     setup_boiler,
     setup_pv,
 )
-from registry_world import World  # noqa: E402
 
-from envalue.chaincode.domain.events import DomainEvent, encode_events  # noqa: E402
 from envalue.chaincode.domain.measurement.signature import public_key_pem  # noqa: E402
 from envalue.chaincode.domain.registry import (  # noqa: E402
     msg_approve_factor,
     msg_propose_factor,
 )
-from envalue.chaincode.identity import Actor  # noqa: E402
-from envalue.readmodel import ChaincodeEventRecord, Projector, ReadModelCheckpointer  # noqa: E402
+from envalue.readmodel import Projector, ReadModelCheckpointer  # noqa: E402
 from envalue.readmodel.status import record_status  # noqa: E402
-from envalue.webapp.db import AuditEntry, PortalUser, get_session  # noqa: E402
 from envalue.webapp.services import registry as registry_service  # noqa: E402
 from envalue.webapp.services.readmodel import sessions  # noqa: E402
-from envalue.webapp.services.users import create_api_token  # noqa: E402
 
+from .ledger_helpers import RecordingWorld, bearer, field_error, ledger_audit, tx_of  # noqa: E402
 from .webapp_helpers import add_user, csrf_token, login  # noqa: E402
 
 pytestmark = pytest.mark.unit
@@ -107,35 +100,6 @@ def app(app: Flask, fabric_ca: Any) -> Flask:  # the webapp app plus a municipal
     return app
 
 
-class RecordingWorld(World):
-    """The registry world whose every committed transaction becomes the
-    `ChaincodeEventRecord` the listener would see (one block each)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.records: list[ChaincodeEventRecord] = []
-        self.emitted: list[tuple[ChaincodeEventRecord, list[DomainEvent]]] = []
-
-    def submit(self, who: Actor, module: ModuleType, msg: Any) -> list[DomainEvent]:
-        ctx = self.context(who)
-        writes: dict[str, bytes | None] = {}
-
-        async def run() -> list[DomainEvent]:
-            async with self.ledger.transaction() as store:
-                events = await module.apply(store, ctx, msg)
-                writes.update(store.writes)
-                return events
-
-        events = asyncio.run(run())
-        name, payload = encode_events(module.__name__.rpartition(".")[2].removeprefix("msg_"),
-                                      events)
-        record = ChaincodeEventRecord(len(self.records) + 1, ctx.tx_id, "envalue", name,
-                                      payload, writes)
-        self.records.append(record)
-        self.emitted.append((record, events))
-        return events
-
-
 def _fill(app: Flask) -> RecordingWorld:
     """Genesis, the FY2024 grid factor, Ena City's PV (municipality) and a customer's
     boiler (registered by the platform operator), and a factor version proposed and
@@ -163,23 +127,8 @@ def _fill(app: Flask) -> RecordingWorld:
     return world
 
 
-def _tx_of(world: RecordingWorld, event: str, **attributes: str) -> tuple[str, int]:
-    """The transaction id and block of the record that emitted `event` with `attributes`."""
-    for record, events in world.emitted:
-        for e in events:
-            if e.name == event and all(e.attributes.get(k) == v for k, v in attributes.items()):
-                return record.transaction_id, record.block_number
-    raise AssertionError(f"no {event} {attributes}")
-
-
 def _rows(page: str, testid: str, attr: str) -> set[str]:
     return set(re.findall(rf'data-testid="{testid}" data-{attr}="([^"]+)"', page))
-
-
-def _ledger_audit(app: Flask) -> list[AuditEntry]:
-    with app.app_context():
-        return list(get_session().scalars(select(AuditEntry).where(
-            AuditEntry.action.like("ledger.%")).order_by(AuditEntry.id)))
 
 
 def _post(client: FlaskClient, form: str, token: str | None, **changes: str) -> Any:
@@ -188,16 +137,6 @@ def _post(client: FlaskClient, form: str, token: str | None, **changes: str) -> 
     if token is not None:
         data[f"{form}-csrf_token"] = token
     return client.post(path, data=data)
-
-
-def _field_error(page: str) -> dict[str, str]:
-    match = re.search(r'data-testid="field-error"\s+data-field="([^"]*)" data-rule="([^"]*)" '
-                      r'data-status="(\d+)">(.*?)</p>', page, re.S)
-    assert match, page
-    value = re.search(r'data-testid="error-value">([^<]*)<', match.group(4))
-    path = re.search(r'data-testid="error-path">([^<]*)<', match.group(4))
-    return {"field": match.group(1), "rule": match.group(2), "status": match.group(3),
-            "value": value.group(1) if value else "", "path": path.group(1) if path else ""}
 
 
 # -- lists ------------------------------------------------------------------------------
@@ -213,11 +152,11 @@ def test_the_page_lists_projected_registry_records_with_tx_and_block(
     assert _rows(page, "equipment-row", "equipment") == {"pv-1", "boiler-1"}
     assert _rows(page, "meter-row", "meter") == {"m-pv-1", "m-oil-1"}
     assert _rows(page, "device-row", "device") == {"gw-pv-1", "pushlog-1"}
-    site_tx, site_block = _tx_of(world, "EventRegisterSite", site_id="ena-city-hall")
+    site_tx, site_block = tx_of(world, "EventRegisterSite", site_id="ena-city-hall")
     assert f"<code>{site_tx}</code>, block {site_block}" in page
-    meter_tx, meter_block = _tx_of(world, "EventRegisterMeter", meter_id="m-pv-1")
+    meter_tx, meter_block = tx_of(world, "EventRegisterMeter", meter_id="m-pv-1")
     assert f"<code>{meter_tx}</code>, block {meter_block}" in page
-    equipment_tx, equipment_block = _tx_of(world, "EventRegisterEquipment",
+    equipment_tx, equipment_block = tx_of(world, "EventRegisterEquipment",
                                            equipment_id="boiler-1")
     row = page[page.index('data-equipment="boiler-1"'):]
     row = row[:row.index("</tr>")]
@@ -233,7 +172,7 @@ def test_the_page_lists_projected_registry_records_with_tx_and_block(
     assert "pv-self-consumption" in methodologies and "awaiting approvals" not in methodologies
     factors = page[page.index('data-testid="registry-factors"'):]
     factors = factors[:factors.index("</section>")]
-    approved_tx, _ = _tx_of(world, "EventApproveFactor", version="3")
+    approved_tx, _ = tx_of(world, "EventApproveFactor", version="3")
     assert re.search(r"<td>jp-grid-fy2024</td><td>3</td>\s*<td>kWh</td>\s*"
                      r'<td data-testid="governance-state">proposed: awaiting approvals'
                      r'<ul class="approvals" data-testid="approvals">\s*<li data-role="verifier">'
@@ -242,7 +181,7 @@ def test_the_page_lists_projected_registry_records_with_tx_and_block(
                      r'awaiting: operator</p></td>\s*'
                      rf'<td><code>{approved_tx}</code></td><td class="num">\d+</td>',
                      factors), factors
-    activated_tx, activated_block = _tx_of(world, "EventActivateFactor", version="2")
+    activated_tx, activated_block = tx_of(world, "EventActivateFactor", version="2")
     assert re.search(r"<td>jp-grid-fy2024</td><td>2</td>\s*<td>kWh</td>\s*"
                      r'<td data-testid="governance-state">active<ul class="approvals" '
                      r'data-testid="approvals">[^/]*(<li[^>]*>[^<]*<code>[^<]*</code>[^<]*</li>'
@@ -308,14 +247,14 @@ def test_each_role_sees_only_the_forms_it_may_post(app: Flask, client: FlaskClie
         resp = _post(client, name, token)
         assert resp.status_code == 403, name
         assert "may not open this page" in resp.get_data(as_text=True)
-    assert _ledger_audit(app) == []
+    assert ledger_audit(app) == []
 
 
 def test_posts_need_the_csrf_token(app: Flask, client: FlaskClient) -> None:
     login(client, OPERATOR)
     for name in VISIBLE[OPERATOR]:
         assert _post(client, name, None).status_code == 400, name
-    assert _ledger_audit(app) == []
+    assert ledger_audit(app) == []
 
 
 @pytest.mark.parametrize(("form", "changes", "field", "path", "value", "rule"), [
@@ -352,14 +291,14 @@ def test_bad_input_is_400_beside_its_field_and_nothing_is_sent(
     login(client, FORMS[form][2])
     resp = _post(client, form, csrf_token(client, "/registry/"), **changes)
     assert resp.status_code == 400
-    error = _field_error(resp.get_data(as_text=True))
+    error = field_error(resp.get_data(as_text=True))
     assert (error["field"], error["path"], error["status"]) == (field, path, "400")
     assert error["rule"], error
     if rule:
         assert error["rule"] == rule
     if value:
         assert error["value"] == value
-    assert _ledger_audit(app) == []
+    assert ledger_audit(app) == []
 
 
 @pytest.mark.parametrize("form", list(FORMS))
@@ -384,7 +323,7 @@ def test_valid_submissions_without_a_peer_are_503_and_keep_the_entries(
         elif value:
             for line in value.splitlines():
                 assert line in section, name
-    entries = _ledger_audit(app)
+    entries = ledger_audit(app)
     assert [(e.action, e.outcome, e.actor) for e in entries] == [(action, "failed", user)]
     assert REASON in entries[0].detail
 
@@ -410,30 +349,23 @@ def test_the_page_in_japanese(client: FlaskClient) -> None:
 
 
 # -- REST API ---------------------------------------------------------------------------
-def _bearer(app: Flask, username: str) -> dict[str, str]:
-    with app.app_context():
-        db = get_session()
-        user = db.scalar(select(PortalUser).where(PortalUser.username == username))
-        return {"Authorization": f"Bearer {create_api_token(db, user, 'test')}"}
-
-
 def test_api_lists_sites_scoped_with_tx_and_block(app: Flask, client: FlaskClient) -> None:
     world = _fill(app)
     assert client.get("/api/v1/registry/sites").status_code == 401
-    body = client.get("/api/v1/registry/sites", headers=_bearer(app, CITY)).get_json()
+    body = client.get("/api/v1/registry/sites", headers=bearer(app, CITY)).get_json()
     assert body["scope"] == "MunicipalityMSP"
     [site] = body["items"]
-    tx, block = _tx_of(world, "EventRegisterSite", site_id="ena-city-hall")
+    tx, block = tx_of(world, "EventRegisterSite", site_id="ena-city-hall")
     assert (site["site_id"], site["tx_id"], site["block_number"]) == ("ena-city-hall", tx, block)
     [equipment] = site["equipment"]
     assert [m["meter_id"] for m in equipment["meters"]] == ["m-pv-1"]
     assert equipment["meters"][0]["quantities"] == ["pv_generation", "pv_export", "aux_grid"]
     [device] = equipment["devices"]
-    tx, block = _tx_of(world, "EventRegisterEdgeDevice", device_id="gw-pv-1")
+    tx, block = tx_of(world, "EventRegisterEdgeDevice", device_id="gw-pv-1")
     assert (device["device_id"], device["tx_id"], device["block_number"]) == (
         "gw-pv-1", tx, block)
     assert body["read_model"]["projected_blocks"] == len(world.records) + 1
-    everyone = client.get("/api/v1/registry/sites", headers=_bearer(app, AUDITOR)).get_json()
+    everyone = client.get("/api/v1/registry/sites", headers=bearer(app, AUDITOR)).get_json()
     assert everyone["scope"] == "" and {s["site_id"] for s in everyone["items"]} == {
         "ena-city-hall", "factory-1"}
 
@@ -441,10 +373,10 @@ def test_api_lists_sites_scoped_with_tx_and_block(app: Flask, client: FlaskClien
 def test_api_lists_governance_progress(app: Flask, client: FlaskClient) -> None:
     world = _fill(app)
     assert client.get("/api/v1/registry/governance").status_code == 401
-    body = client.get("/api/v1/registry/governance", headers=_bearer(app, CUSTOMER)).get_json()
+    body = client.get("/api/v1/registry/governance", headers=bearer(app, CUSTOMER)).get_json()
     versions = {(f["factor_id"], f["version"]): f for f in body["factors"]}
     proposed = versions[("jp-grid-fy2024", "3")]
-    tx, block = _tx_of(world, "EventApproveFactor", version="3")
+    tx, block = tx_of(world, "EventApproveFactor", version="3")
     assert (proposed["status"], proposed["complete"], proposed["missing_roles"]) == (
         "proposed", False, ["operator"])
     [approval] = proposed["approvals"]
@@ -463,27 +395,27 @@ def test_api_writes_need_a_token_and_the_permission(app: Flask, client: FlaskCli
     site = {"site_id": "factory-9", "name": "Kani plant"}
     login(client, CUSTOMER)  # the session cookie does not authorise writes
     assert client.post("/api/v1/registry/sites", json=site).status_code == 401
-    resp = client.post("/api/v1/registry/sites", json=site, headers=_bearer(app, AUDITOR))
+    resp = client.post("/api/v1/registry/sites", json=site, headers=bearer(app, AUDITOR))
     assert resp.status_code == 403 and resp.get_json()["rule"] == "permission:registry.manage"
     resp = client.post("/api/v1/registry/factors/jp-grid/jp-grid-fy2025/2/approve",
-                       headers=_bearer(app, CUSTOMER))
+                       headers=bearer(app, CUSTOMER))
     assert resp.status_code == 403 and resp.get_json()["rule"] == "permission:registry.govern"
-    assert _ledger_audit(app) == []
+    assert ledger_audit(app) == []
     resp = client.post("/api/v1/registry/sites", json={**site, "site_id": "factory 9"},
-                       headers=_bearer(app, CUSTOMER))
+                       headers=bearer(app, CUSTOMER))
     problem = resp.get_json()
     assert resp.status_code == 400 and resp.mimetype == "application/problem+json"
     assert (problem["field"], problem["value"], problem["rule"]) == (
         "site_id", "factory 9", "identifier")
-    assert _ledger_audit(app) == []
-    resp = client.post("/api/v1/registry/sites", json=site, headers=_bearer(app, CUSTOMER))
+    assert ledger_audit(app) == []
+    resp = client.post("/api/v1/registry/sites", json=site, headers=bearer(app, CUSTOMER))
     assert resp.status_code == 503 and resp.get_json()["rule"] == "ledger_unavailable"
     assert REASON in resp.get_json()["detail"]
-    [entry] = _ledger_audit(app)
+    [entry] = ledger_audit(app)
     assert (entry.action, entry.outcome, entry.target) == (
         "ledger.registry:register_site", "failed", "factory-9")
     resp = client.post("/api/v1/registry/methodologies/pv-self-consumption/2/approve",
-                       headers=_bearer(app, VERIFIER))
+                       headers=bearer(app, VERIFIER))
     assert resp.status_code == 503
 
 
@@ -520,8 +452,8 @@ def test_api_refuses_json_objects_where_text_is_due(app: Flask, client: FlaskCli
                                                      path: str, body: dict[str, Any],
                                                      field: str) -> None:
     """Not a crash of a set lookup in the message's `validate`: a 400 naming the field."""
-    resp = client.post(path, json=body, headers=_bearer(app, OPERATOR))
+    resp = client.post(path, json=body, headers=bearer(app, OPERATOR))
     problem = resp.get_json()
     assert resp.status_code == 400, problem
     assert (problem["field"], problem["rule"]) == (field, "string")
-    assert _ledger_audit(app) == []
+    assert ledger_audit(app) == []

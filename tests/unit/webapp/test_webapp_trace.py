@@ -9,7 +9,6 @@ recorded as the listener sees it and projected into the read model.
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import sqlite3
@@ -27,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "verify"))
 
 from verify_world import Lineage, build_lineage, tamper_value  # noqa: E402
 
-from envalue.chaincode.domain.events import DomainEvent, encode_events  # noqa: E402
+from envalue.chaincode.domain.events import DomainEvent  # noqa: E402
 from envalue.chaincode.domain.measurement.signature import public_key_pem  # noqa: E402
 from envalue.chaincode.identity import Actor  # noqa: E402
 from envalue.ingest.store import IngestStore  # noqa: E402
@@ -36,6 +35,7 @@ from envalue.readmodel.schema import Calculation, UnprojectedEvent  # noqa: E402
 from envalue.webapp import create_app  # noqa: E402
 from envalue.webapp.db import PortalUser, get_session  # noqa: E402
 from envalue.webapp.extensions import limiter  # noqa: E402
+from tests.unit.readmodel.readmodel_world import record_submit  # noqa: E402
 
 from .webapp_helpers import add_user, csrf_token, login, portal_config  # noqa: E402
 
@@ -53,21 +53,7 @@ def lineage(tmp_path_factory: pytest.TempPathFactory) -> tuple[Lineage, str]:
     original = RegistryWorld.submit
 
     def submit(self: Any, who: Actor, module: ModuleType, msg: Any) -> list[DomainEvent]:
-        ctx = self.context(who)
-        writes: dict[str, bytes | None] = {}
-
-        async def run() -> list[DomainEvent]:
-            async with self.ledger.transaction() as store:
-                events = await module.apply(store, ctx, msg)
-                writes.update(store.writes)
-                return events
-
-        events = asyncio.run(run())
-        name, payload = encode_events(module.__name__.rpartition(".")[2].removeprefix("msg_"),
-                                      events)
-        records.append(ChaincodeEventRecord(len(records) + 1, ctx.tx_id, "envalue", name,
-                                            payload, writes))
-        return events
+        return record_submit(self, records, who, module, msg)[1]
 
     tmp = tmp_path_factory.mktemp("trace")
     RegistryWorld.submit = submit  # type: ignore[method-assign]
