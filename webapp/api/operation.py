@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import yaml
 
 __all__ = ["BEARER", "PROBLEM_MEDIA_TYPE", "READ_UNAUTHENTICATED", "WRITE_UNAUTHENTICATED",
-           "api_operation", "problem", "response"]
+           "api_operation", "closed_object", "problem", "response"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,6 +26,13 @@ READ_UNAUTHENTICATED = "not signed in and no valid bearer token"
 WRITE_UNAUTHENTICATED = "no or bad bearer token (writes need a token, not the session cookie)"
 #: The portal API's scheme: a bearer token (``/api/v1``'s ``bearer`` security scheme).
 BEARER: tuple[Mapping[str, list[str]], ...] = ({"bearer": []},)
+
+
+def closed_object(properties: Mapping[str, Any], required: Sequence[str]) -> dict[str, Any]:
+    """A JSON request body's schema: these properties only, `required` among them (the
+    message builders refuse unknown fields, so the document says so)."""
+    return {"type": "object", "properties": dict(properties), "required": list(required),
+            "additionalProperties": False}
 
 
 def response(description: str, content: Mapping[str, Mapping[str, Any]] | None = None

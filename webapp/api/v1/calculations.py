@@ -21,7 +21,7 @@ from ...security import api_auth_required
 from ...services import calculations
 from ...services.calc import dry_run
 from ...services.readmodel import lag_json
-from ..operation import WRITE_UNAUTHENTICATED, api_operation, response
+from ..operation import WRITE_UNAUTHENTICATED, api_operation, closed_object, response
 from . import blueprint
 from ._body import json_body, required_str
 from .tokens import ID, TEXT, ledger_operation, optional_body
@@ -79,10 +79,6 @@ _PENDING = {"type": "object", "properties": {
     "read_model": {"type": "object"}}}
 
 
-def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": required,
-            "additionalProperties": False}
-
 
 @blueprint.get("/calculations")
 @api_auth_required("calculations.view")
@@ -102,7 +98,7 @@ def calculation_list() -> dict[str, Any]:
 @api_auth_required("calculations.view")
 @ledger_operation("Calculate one equipment over a period covered by anchored batches; "
                   "`supersedes` (with `reason`) corrects an unminted calculation "
-                  "(measurement:calculate)", tag="calculations", body=_object({
+                  "(measurement:calculate)", tag="calculations", body=closed_object({
                       "equipment_id": ID, "period_start": _TIMESTAMP, "period_end": _TIMESTAMP,
                       "supersedes": ID, "reason": TEXT},
                       ["equipment_id", "period_start", "period_end"]))
@@ -114,7 +110,7 @@ def calculation_create() -> dict[str, Any]:
 @api_auth_required("calculations.view")
 @ledger_operation("Approve a reduction: a verifier of another org than the owner's makes it "
                   "mintable (measurement:approve_calculation)", tag="calculations",
-                  path=("calculation_id",), body=_object({"comment": TEXT}, []),
+                  path=("calculation_id",), body=closed_object({"comment": TEXT}, []),
                   body_required=False)
 def calculation_approve(calculation_id: str) -> dict[str, Any]:
     return calculations.approve(g.api_user, calculation_id, optional_body())
@@ -124,7 +120,7 @@ def calculation_approve(calculation_id: str) -> dict[str, Any]:
 @api_auth_required("calculations.view")
 @ledger_operation("Reject a reduction with a comment (verifier; "
                   "measurement:reject_calculation)", tag="calculations",
-                  path=("calculation_id",), body=_object({"comment": TEXT}, ["comment"]))
+                  path=("calculation_id",), body=closed_object({"comment": TEXT}, ["comment"]))
 def calculation_reject(calculation_id: str) -> dict[str, Any]:
     return calculations.reject(g.api_user, calculation_id, json_body())
 
@@ -133,7 +129,7 @@ def calculation_reject(calculation_id: str) -> dict[str, Any]:
 @api_auth_required("calculations.view")
 @ledger_operation("Mint an approved reduction once as a token lot of the equipment owner "
                   "(PlatformMSP operator; measurement:mint)", tag="calculations",
-                  path=("calculation_id",), body=_object({"lot_id": ID}, []),
+                  path=("calculation_id",), body=closed_object({"lot_id": ID}, []),
                   body_required=False)
 def calculation_mint(calculation_id: str) -> dict[str, Any]:
     return calculations.mint(g.api_user, calculation_id, optional_body())
@@ -157,7 +153,7 @@ def batches_pending() -> dict[str, Any]:
 @ledger_operation("Anchor a stored batch with its edge device's signature of the canonical "
                   "header (lower-case DER hex); the portal never holds device keys "
                   "(measurement:anchor_batch)", tag="calculations",
-                  problems={404: "the off-chain store has no such batch"}, body=_object({
+                  problems={404: "the off-chain store has no such batch"}, body=closed_object({
                       "batch_id": ID, "signature": {"type": "string", "minLength": 1,
                                                     "maxLength": MAX_SIGNATURE_HEX},
                       "meter_id": ID}, ["batch_id", "signature"]))

@@ -21,6 +21,7 @@ from envalue.chaincode.domain.credits.msg_verify_report import DECISIONS
 from ...errors import PortalError
 from ...security import api_auth_required
 from ...services import ledger
+from ..operation import closed_object
 from . import blueprint
 from ._body import json_body
 from .tokens import ID, QUANTITY, TEXT, YEAR, holder_field, ledger_operation, optional_body
@@ -31,15 +32,11 @@ _PAGE = {"type": "object", "additionalProperties": False, "properties": {
               "default": MAX_SETTLE_PAGE}}}
 
 
-def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": required,
-            "additionalProperties": False}
-
 
 @blueprint.post("/credits/programs")
 @api_auth_required("credits.view")
 @ledger_operation("Create a program-type project (Platform operator; credits:create_program)",
-                  tag="credits", body=_object({
+                  tag="credits", body=closed_object({
                       "program_id": ID, "name": TEXT,
                       "methodologies": {"type": "array", "minItems": 1, "items": TEXT}},
                       ["program_id", "name", "methodologies"]))
@@ -50,7 +47,7 @@ def create_program() -> dict[str, Any]:
 @blueprint.post("/credits/programs/<program_id>/sites")
 @api_auth_required("credits.view")
 @ledger_operation("Enroll a site of any owner in the program (credits:enroll_site)",
-                  tag="credits", path=("program_id",), body=_object(
+                  tag="credits", path=("program_id",), body=closed_object(
                       {"site_id": ID, "owner": holder_field("site owner")},
                       ["site_id", "owner"]))
 def enroll_site(program_id: str) -> dict[str, Any]:
@@ -60,7 +57,7 @@ def enroll_site(program_id: str) -> dict[str, Any]:
 @blueprint.post("/credits/reports")
 @api_auth_required("credits.view")
 @ledger_operation("Open a monitoring report for one period (credits:open_report)",
-                  tag="credits", body=_object({
+                  tag="credits", body=closed_object({
                       "report_id": ID, "program_id": ID, "period_start": _DATE,
                       "period_end": _DATE},
                       ["report_id", "program_id", "period_start", "period_end"]))
@@ -71,9 +68,9 @@ def open_report() -> dict[str, Any]:
 @blueprint.post("/credits/reports/<report_id>/lots")
 @api_auth_required("credits.view")
 @ledger_operation("Bundle one page of eligible holdings into the report (credits:add_lots)",
-                  tag="credits", path=("report_id",), body=_object({"lots": {
+                  tag="credits", path=("report_id",), body=closed_object({"lots": {
                       "type": "array", "minItems": 1, "maxItems": MAX_PAGE,
-                      "items": _object({"lot_id": ID, "owner": holder_field("lot owner")},
+                      "items": closed_object({"lot_id": ID, "owner": holder_field("lot owner")},
                                        ["lot_id", "owner"])}}, ["lots"]))
 def add_lots(report_id: str) -> dict[str, Any]:
     return ledger.add_lots(g.api_user, report_id, json_body())
@@ -91,7 +88,7 @@ def submit_report(report_id: str) -> dict[str, Any]:
 @api_auth_required("credits.review")
 @ledger_operation("Approve (issues the credit batch) or reject (comments required) a "
                   "submitted report (verifier; credits:verify_report)", tag="credits",
-                  path=("report_id",), body=_object({
+                  path=("report_id",), body=closed_object({
                       "decision": {"type": "string", "enum": list(DECISIONS)},
                       "comments": TEXT}, ["decision"]))
 def verify_report(report_id: str) -> dict[str, Any]:
@@ -141,7 +138,7 @@ def distribution(batch_id: str) -> dict[str, Any]:
 @blueprint.post("/credits/transfers")
 @api_auth_required("credits.view")
 @ledger_operation("Transfer whole tonnes of a credit batch (credits:transfer)", tag="credits",
-                  body=_object({"owner": holder_field("owner (default: you)"), "batch_id": ID,
+                  body=closed_object({"owner": holder_field("owner (default: you)"), "batch_id": ID,
                                 "recipient": holder_field("recipient"),
                                 "quantity_t": QUANTITY},
                                ["batch_id", "recipient", "quantity_t"]))
@@ -152,7 +149,7 @@ def transfer_credits() -> dict[str, Any]:
 @blueprint.post("/credits/retirements")
 @api_auth_required("credits.view")
 @ledger_operation("Retire (invalidate) whole tonnes with the J-Credit invalidation fields "
-                  "(credits:retire)", tag="credits", body=_object({
+                  "(credits:retire)", tag="credits", body=closed_object({
                       "owner": holder_field("owner (default: you)"), "batch_id": ID,
                       "quantity_t": QUANTITY, "user_name": TEXT,
                       "use": {"type": "string", "enum": list(USES)}, "purpose_detail": TEXT,

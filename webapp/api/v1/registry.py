@@ -24,6 +24,7 @@ from envalue.chaincode.identity import MSP_IDS
 from ...security import api_auth_required
 from ...services import registry
 from ...services.readmodel import lag_json
+from ..operation import closed_object
 from . import blueprint
 from ._body import json_body
 from .tokens import ID, TEXT, holder_field, ledger_operation
@@ -69,10 +70,6 @@ _GOVERNANCE = {"type": "object", "properties": {
     "read_model": {"type": "object"}}}
 
 
-def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    return {"type": "object", "properties": properties, "required": required,
-            "additionalProperties": False}
-
 
 @blueprint.get("/registry/sites")
 @api_auth_required("registry.view")
@@ -103,7 +100,7 @@ def governance() -> dict[str, Any]:
 
 @blueprint.post("/registry/sites")
 @api_auth_required("registry.view")
-@ledger_operation("Register a site (registry:register_site)", tag="registry", body=_object(
+@ledger_operation("Register a site (registry:register_site)", tag="registry", body=closed_object(
     {"site_id": ID, "name": TEXT, "owner_msp": _MSP, "address": TEXT}, ["site_id", "name"]))
 def register_site() -> dict[str, Any]:
     return registry.register_site(g.api_user, json_body())
@@ -112,7 +109,7 @@ def register_site() -> dict[str, Any]:
 @blueprint.post("/registry/equipment")
 @api_auth_required("registry.view")
 @ledger_operation("Register equipment in an active methodology version "
-                  "(registry:register_equipment)", tag="registry", body=_object({
+                  "(registry:register_equipment)", tag="registry", body=closed_object({
                       "equipment_id": ID, "site_id": ID, "owner_msp": _MSP,
                       "owner": holder_field("owner (default: you, for your own org)"),
                       "equipment_type": {"type": "string", "enum": list(EQUIPMENT_TYPES)},
@@ -131,10 +128,10 @@ def register_equipment() -> dict[str, Any]:
 @blueprint.post("/registry/meters")
 @api_auth_required("registry.view")
 @ledger_operation("Register a meter of an equipment (registry:register_meter)",
-                  tag="registry", body=_object({
+                  tag="registry", body=closed_object({
                       "meter_id": ID, "equipment_id": ID, "serial": TEXT,
                       "quantities": {"type": "array", "minItems": 1, "maxItems": 16,
-                                     "items": _object({"quantity": ID, "unit": TEXT},
+                                     "items": closed_object({"quantity": ID, "unit": TEXT},
                                                       ["quantity", "unit"])},
                       "accuracy_class": TEXT, "verification_valid_from": _TIMESTAMP,
                       "verification_valid_until": _TIMESTAMP,
@@ -148,7 +145,7 @@ def register_meter() -> dict[str, Any]:
 @blueprint.post("/registry/devices")
 @api_auth_required("registry.view")
 @ledger_operation("Register an edge device and its ECDSA P-256 signing key "
-                  "(registry:register_edge_device)", tag="registry", body=_object({
+                  "(registry:register_edge_device)", tag="registry", body=closed_object({
                       "device_id": ID, "kind": {"type": "string", "enum": list(DEVICE_KINDS)},
                       "owner_msp": _MSP, "public_key_pem": {"type": "string"},
                       "meter_ids": {"type": "array", "minItems": 1, "maxItems": 64,
@@ -161,7 +158,7 @@ def register_device() -> dict[str, Any]:
 @blueprint.post("/registry/methodologies")
 @api_auth_required("registry.view")
 @ledger_operation("Propose a methodology version (PlatformMSP operator or verifier; "
-                  "registry:propose_methodology)", tag="registry", body=_object({
+                  "registry:propose_methodology)", tag="registry", body=closed_object({
                       "name": ID, "version": _VERSION, "title": TEXT,
                       "formula": {"type": "string", "minLength": 1,
                                   "maxLength": MAX_FORMULA_LENGTH},
@@ -184,7 +181,7 @@ def approve_methodology(name: str, version: str) -> dict[str, Any]:
 @blueprint.post("/registry/factors")
 @api_auth_required("registry.view")
 @ledger_operation("Propose a factor version (PlatformMSP operator or verifier; "
-                  "registry:propose_factor)", tag="registry", body=_object({
+                  "registry:propose_factor)", tag="registry", body=closed_object({
                       "series": ID, "factor_id": ID, "version": _VERSION,
                       "kind": {"type": "string", "enum": list(FACTOR_KINDS)},
                       "unit": {"type": "string", "enum": ["kWh", *FUEL_UNITS]},

@@ -27,7 +27,13 @@ from envalue.chaincode.domain.validators import ID_PATTERN, MAX_ID_LENGTH, MAX_T
 
 from ...security import api_auth_required
 from ...services import ledger
-from ..operation import READ_UNAUTHENTICATED, WRITE_UNAUTHENTICATED, api_operation, response
+from ..operation import (
+    READ_UNAUTHENTICATED,
+    WRITE_UNAUTHENTICATED,
+    api_operation,
+    closed_object,
+    response,
+)
 from . import blueprint
 from ._body import json_body
 
@@ -61,10 +67,6 @@ def holder_field(what: str = "holder") -> dict[str, Any]:
                            "name (user@org)"}
 
 
-def _object(properties: Mapping[str, Any], required: list[str]) -> dict[str, Any]:
-    return {"type": "object", "properties": dict(properties), "required": required,
-            "additionalProperties": False}
-
 
 def ledger_operation(summary: str, *, tag: str, body: Mapping[str, Any] | None = None,
                      body_required: bool = True, path: tuple[str | tuple[str, Any], ...] = (),
@@ -90,26 +92,26 @@ def optional_body() -> Mapping[str, Any]:
     return json_body() if request.get_data(cache=True) else {}
 
 
-RETIREMENT_INFO = _object({
+RETIREMENT_INFO = closed_object({
     "beneficiary": TEXT, "purpose": {"type": "string", "enum": list(RETIREMENT_PURPOSES)},
     "reporting_year": YEAR, "note": TEXT}, ["beneficiary", "purpose", "reporting_year"])
-_TRANSFER = _object({
+_TRANSFER = closed_object({
     "owner": holder_field("owner (default: you)"),
     "items": {"type": "array", "minItems": 1, "maxItems": MAX_TRANSFER_ITEMS,
-              "items": _object({"lot_id": ID, "recipient": holder_field("recipient"),
+              "items": closed_object({"lot_id": ID, "recipient": holder_field("recipient"),
                                 "quantity_kg": QUANTITY, "retire": RETIREMENT_INFO},
                                ["lot_id", "recipient", "quantity_kg"])}}, ["items"])
-_RETIRE = _object({"owner": holder_field("owner (default: you)"), "lot_id": ID,
+_RETIRE = closed_object({"owner": holder_field("owner (default: you)"), "lot_id": ID,
                    "quantity_kg": QUANTITY, "info": RETIREMENT_INFO},
                   ["lot_id", "quantity_kg", "info"])
-_ESCROW = _object({"escrow_id": ID, "owner": holder_field("owner (default: you)"),
+_ESCROW = closed_object({"escrow_id": ID, "owner": holder_field("owner (default: you)"),
                    "lot_id": ID, "counterparty": holder_field("counterparty"),
                    "quantity_kg": QUANTITY,
                    "expires_at": {"type": "string", "format": "date-time"}},
                   ["escrow_id", "lot_id", "counterparty", "quantity_kg", "expires_at"])
-_RELEASE = _object({"action": {"type": "string", "enum": list(ACTIONS),
+_RELEASE = closed_object({"action": {"type": "string", "enum": list(ACTIONS),
                                "default": "release"}}, [])
-_CANCEL = _object({"request_id": ID, "lot_id": ID, "owner": holder_field("owner"),
+_CANCEL = closed_object({"request_id": ID, "lot_id": ID, "owner": holder_field("owner"),
                    "quantity_kg": QUANTITY, "reason": TEXT},
                   ["request_id", "lot_id", "owner", "quantity_kg", "reason"])
 
