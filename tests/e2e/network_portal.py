@@ -34,12 +34,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
 from flask import Flask, url_for
 from werkzeug.serving import make_server
 
+from envalue.chaincode.domain.registry.fields import parse_timestamp
 from envalue.cli import main
 from envalue.ledger.messages import LedgerCall
 from envalue.ledger.peers import LedgerPeers
@@ -86,6 +88,15 @@ class NetworkPortal:
         """The absolute URL of a portal route (routes come from the app, never typed)."""
         with self.app.test_request_context():
             return self.url + url_for(endpoint, **values)
+
+    def local_time(self, timestamp: str) -> str:
+        """What a person types into a ``datetime-local`` input for ISO `timestamp`: the
+        time in the portal's zone (its forms read such an input so), in the browser's
+        normal form (seconds only when not zero)."""
+        zone = ZoneInfo(self.app.config["BABEL_DEFAULT_TIMEZONE"])
+        moment = parse_timestamp(timestamp).astimezone(zone)
+        assert moment.microsecond == 0, f"{timestamp}: the input holds whole seconds only"
+        return moment.strftime("%Y-%m-%dT%H:%M:%S" if moment.second else "%Y-%m-%dT%H:%M")
 
     def wait_for_block(self, block: int, timeout: float = READMODEL_TIMEOUT_S) -> None:
         """Until the read model has projected `block`: pages list only what it holds."""

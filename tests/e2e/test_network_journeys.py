@@ -1,26 +1,35 @@
 """Browser journeys on the real Fabric network: issue 5's acceptance.
 
 Every consortium user signs in with the identity its org's Fabric CA issued; the new
-boiler's owner uploads its operation data; that data is anchored, calculated, approved by
-a verifier and minted; the lot is traced down to the uploaded readings with the Merkle,
-signature and inclusion checks run in place; half of it is transferred to Ena City (another
-org), which retires it, downloads the certificate and whose QR code opens the public
-verification page; a verifier approves a credit program's monitoring report, the operator
-issues the credits and sells them to a customer, who retires part; a GHG report is
-generated; and each role is refused what it may not do, by the portal (403) and, where the
-portal lets it through, by the chaincode.
+boiler's owner uploads its operation data, registers the boiler, its meter and its logger
+on the registry page and, playing the logger, anchors each uploaded batch on the
+calculations page with the signature the logger's key makes of the header the page gives;
+it calculates the first day, which a verifier rejects, corrects it by calculating the whole
+upload, which the verifier approves, and a Platform operator mints it; the lot is traced
+down to the uploaded readings with the Merkle, signature and inclusion checks run in place;
+half of it is transferred to Ena City (another org), which retires it, downloads the
+certificate and whose QR code opens the public verification page; a verifier approves a
+credit program's monitoring report, the operator issues the credits and sells them to a
+customer, who retires part; a GHG report is generated; and each role is refused what it may
+not do, by the portal (403) and, where the portal lets it through, by the chaincode.
 
 Needs the whole network (`fabric_network`, tests/conftest.py): while Fabric
 cannot be built every test is skipped with that fixture's "BLOCKED, Fabric network
 unavailable: …" reason. The portal and its data are set up as scripts/demo.sh does
 (`network_portal.serve_portal`).
 
-The portal has no page that anchors uploaded batches, calculates, approves a calculation
-or mints: those steps are run by the case-study scenario (`envalue.scenarios`, what
-`envalue scenario load case-studies` runs), signed by the same enrolled identities
-(``platform:verifier1`` approves, ``platform:operator1`` mints), and the journey checks
-their result in the browser. The credit program's verifier review and issuance have
-pages, and the browser does them.
+What the browser submits for the boiler comes from the case-study scenario
+(`envalue.scenarios.case_studies`, what `envalue scenario load case-studies` runs): its
+registration messages, its calculation's equipment and period, its lot id
+(`network_calculations`). Still run by scenarios, signed by the same enrolled identities:
+
+- the registry's bootstrap (built-in methodologies and factors): no page does it;
+- the credit journey's set-up (116 transactions): the grid factor's governance its PV
+  calculations need, then 12 generated sites registered, anchored, calculated, approved,
+  minted, enrolled and bundled into a submitted report. The registry, calculations and
+  credits pages have forms for these steps (the boiler's journey walks registration to
+  minting), but posting each of them would only repeat that; the report's verifier review,
+  the issuance, the sale and the retirement are done in the browser.
 """
 
 from __future__ import annotations
@@ -37,6 +46,7 @@ from sqlalchemy import select
 
 from envalue.ingest.store import IngestStore
 from envalue.ledger import credits
+from envalue.ledger.measurement import stored_header
 from envalue.network.settings import NetworkSettings
 from envalue.network.topology import PEER_ORGS, org_by_key
 from envalue.scenarios import (
@@ -49,13 +59,25 @@ from envalue.scenarios import (
     network_holders,
 )
 from envalue.scenarios.case_studies import BOILER_SITE, ENA_SITE
-from envalue.scenarios.common import fiscal_year
+from envalue.scenarios.common import fiscal_year, genesis_steps
 from envalue.scenarios.credit_program import DEFAULT_MONTH, METHODOLOGY, retired_tonnes
-from envalue.scenarios.identities import OPERATOR
+from envalue.scenarios.identities import CUSTOMER, OPERATOR
 from envalue.webapp.db import PortalUser, get_session
 from envalue.webapp.roles import NAV, allowed, nav_for
 
 from .conftest import new_tab, shot
+from .network_calculations import (
+    REGISTRATIONS,
+    calculation_id_of,
+    calculation_row,
+    fill_anchor,
+    fill_message,
+    open_calculation_link,
+    pending_batches,
+    scenario_message,
+    scenario_steps,
+    state_of,
+)
 from .network_portal import (
     UPLOADED_DEVICE,
     NetworkPortal,
@@ -129,6 +151,7 @@ def test_operation_data_to_a_retirement_certificate(network_portal: NetworkPorta
     portal = network_portal
     upload = portal.uploads / f"{UPLOADED_DEVICE}.csv"
     injected = json.loads((portal.uploads / f"{UPLOADED_DEVICE}.report.json").read_text())
+    store = IngestStore(portal.store_url)
 
     # the boiler's owner uploads its operation data: the quality report counts exactly the
     # defects the simulator put in
@@ -140,19 +163,95 @@ def test_operation_data_to_a_retirement_certificate(network_portal: NetworkPorta
         report = page.wait_for_selector("[data-testid=quality-report]")
         for key, count in injected["expected_quality"].items():
             assert page.inner_text(f"[data-quality={key}]") == str(count), key
-        stored = IngestStore(portal.store_url).batch_ids(UPLOADED_DEVICE)
+        stored = store.batch_ids(UPLOADED_DEVICE)
         assert stored and all(batch in report.inner_text() for batch in stored)
         shot(page, "network-upload-quality-report")
 
-    # no page anchors, calculates, approves a calculation or mints: the case-study
-    # scenario does, from the store the upload went to (as `envalue scenario load`)
+    # the new boiler as the case-study scenario would put it on the ledger, from the store
+    # the upload went to; the registry's bootstrap is the one step no page does (the
+    # boiler's fuel factors are built in: no grid factor governance is needed)
     scenario = case_studies(portal.store_url, key_directory(portal.keys),
                             network_holders(portal.settings))
     boiler = scenario.facts["boiler"]
     lot = boiler["lot_id"]
     assert boiler["batches"] == len(stored)
-    minted = int(portal.run_steps(steps_before(scenario, "trade/transfer")).outputs["kg:boiler"])
-    assert minted >= 2
+    [plan] = scenario_steps(scenario, CUSTOMER, ["measurement:calculate"])
+    whole = scenario_message(plan)  # the boiler over every stored day
+    first_day = min((stored_header(store, b) for b in stored),
+                    key=lambda header: header.period_start)
+    portal.run_steps(genesis_steps(()))
+    with signed_in(browser, portal, CUSTOMER1) as owner, \
+            signed_in(browser, portal, VERIFIER1) as verifier:
+        # the owner registers its site, boiler, meter and the retrofit logger (with the
+        # public key of the device's key) on the registry page
+        owner.goto(portal.href("registry.index"))
+        for step in scenario_steps(scenario, CUSTOMER, REGISTRATIONS):
+            form = REGISTRATIONS[step.operation]
+            fill_message(owner, portal, form, scenario_message(step))
+            portal.wait_for_block(commit(owner, f"{form}-form"))
+
+        # ... and anchors each uploaded batch, playing the logger: it signs the exact
+        # header bytes the calculations page gives, with the logger's key (the keys
+        # folder `envalue simulate --keys` filled)
+        key = key_directory(portal.keys)(UPLOADED_DEVICE)
+        meter = UPLOADED_DEVICE  # the case study's logger reports for a meter of its name
+        assert sorted(pending_batches(owner, portal, meter)) == sorted(stored)
+        shot(owner, "network-calculations-anchoring")
+        blocks = []
+        for batch in stored:
+            fill_anchor(owner, portal, batch, meter, key)
+            blocks.append(commit(owner, "anchor-form"))
+        portal.wait_for_block(max(blocks))
+        assert pending_batches(owner, portal, meter) == []
+
+        # a first calculation of the first day only: the verifier rejects it
+        fill_message(owner, portal, "calculate", {
+            **whole, "period_start": first_day.period_start,
+            "period_end": first_day.period_end})
+        portal.wait_for_block(commit(owner, "calculate-form"))
+        rejected = calculation_id_of(owner)
+        open_calculation_link(verifier, portal, rejected, "calculated", "calculation-review")
+        assert verifier.input_value("#reject-calculation_id") == rejected
+        fill(verifier, {"#reject-comment": "one day only: calculate the whole upload"})
+        portal.wait_for_block(commit(verifier, "reject-form"))
+        row = calculation_row(owner, portal, rejected)
+        assert state_of(row) == "rejected"
+        assert "Review: one day only: calculate the whole upload" in row.inner_text()
+
+        # the owner corrects it: the whole stored span, as the scenario calculates it,
+        # superseding the rejected one; the verifier approves the correction
+        open_calculation_link(owner, portal, rejected, "rejected", "calculation-correct")
+        assert owner.input_value("#calculate-equipment_id") == whole["equipment_id"]
+        assert owner.input_value("#calculate-supersedes") == rejected
+        fill_message(owner, portal, "calculate", {
+            **whole, "supersedes": rejected, "reason": "the whole upload, as reviewed"})
+        portal.wait_for_block(commit(owner, "calculate-form"))
+        calculation = calculation_id_of(owner)
+        assert state_of(calculation_row(owner, portal, rejected)) == "superseded"
+        open_calculation_link(verifier, portal, calculation, "calculated",
+                              "calculation-review")
+        assert verifier.input_value("#approve-calculation_id") == calculation
+        fill(verifier, {"#approve-comment": "batches, signatures and fuel factors checked"})
+        portal.wait_for_block(commit(verifier, "approve-form"))
+        row = calculation_row(verifier, portal, calculation)
+        assert state_of(row) == "approved"
+        assert "Review: batches, signatures and fuel factors checked" in row.inner_text()
+        batches = row.locator("[data-testid=calculation-batches] code").all()
+        assert sorted(b.get_attribute("title") for b in batches) == sorted(stored)
+        minted = int(row.locator("[data-testid=calculation-reduction]").inner_text())
+        assert minted >= 2
+
+    # the operator mints the approved reduction as the scenario's lot, to the owner
+    with signed_in(browser, portal, OPERATOR1) as page:
+        open_calculation_link(page, portal, calculation, "approved", "calculation-mint")
+        assert page.input_value("#mint-calculation_id") == calculation
+        fill(page, {"#mint-lot_id": lot})
+        portal.wait_for_block(commit(page, "mint-form"))
+        assert page.get_attribute("[data-testid=result-trace]", "href") == portal.href(
+            "trace.index", q=lot).removeprefix(portal.url)
+        row = calculation_row(page, portal, calculation)
+        assert state_of(row) == "minted" and f"lot {lot}" in row.inner_text()
+        shot(page, "network-calculations")
 
     # the explorer: the lot, its approved and minted calculation, the uploaded batches
     # and their readings, with the checks run in place
