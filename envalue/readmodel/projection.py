@@ -26,7 +26,7 @@ from .records import DomainEventData
 from .schema import Base
 
 __all__ = ["EventContext", "EventRule", "Mirror", "Ref", "attr_int", "attr_str", "is_newer",
-           "joined", "upsert"]
+           "joined", "listed", "upsert"]
 
 M = TypeVar("M", bound=Base)
 
@@ -129,3 +129,8 @@ def is_newer(row: Any, ref: Ref) -> bool:
 def joined(items: Sequence[Any]) -> str:
     """A list column stored as comma-separated text."""
     return ",".join(str(i) for i in items)
+
+
+def listed(text: str) -> list[str]:
+    """The items of a `joined` list column (none for an empty text)."""
+    return [item for item in text.split(",") if item]

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from envalue.chaincode.domain.credits.allocation import KG_PER_T, credited_kg
 
+from .projection import listed
 from .schema import (
     Calculation,
     CreditBatch,
@@ -317,7 +318,7 @@ def calculation_batches(session: Session, calculation: Calculation
                         ) -> Sequence[MeasurementBatch]:
     """The anchored batches a calculation read (its record's ``batch_ids``), in that order.
     A listed batch the read model lacks is left out; `missing_batches` names it."""
-    ids = _ids(calculation.batch_ids)
+    ids = listed(calculation.batch_ids)
     rows = {b.batch_id: b for b in session.scalars(
         select(MeasurementBatch).where(MeasurementBatch.batch_id.in_(ids)))}
     return [rows[i] for i in ids if i in rows]
@@ -326,11 +327,10 @@ def calculation_batches(session: Session, calculation: Calculation
 def missing_batches(session: Session, calculation: Calculation) -> list[str]:
     """The batch ids a calculation read that the read model has no row for."""
     found = {b.batch_id for b in calculation_batches(session, calculation)}
-    return [i for i in _ids(calculation.batch_ids) if i not in found]
+    return [i for i in listed(calculation.batch_ids) if i not in found]
 
 
-def _ids(joined: str) -> list[str]:
-    return [i for i in joined.split(",") if i]
+
 
 
 def credited_lots(session: Session, batch: CreditBatch) -> list[TokenLot]:

@@ -47,8 +47,8 @@ from envalue.chaincode.domain.registry.fields import require_id
 from envalue.ingest.store import IngestStore
 from envalue.ledger import measurement
 from envalue.ledger.messages import LedgerCall, decode_message
-from envalue.readmodel import lag_status
 from envalue.readmodel import queries as rq
+from envalue.readmodel.projection import listed
 from envalue.readmodel.schema import Calculation, Device, MeasurementBatch
 
 from ..db import PortalUser
@@ -57,7 +57,7 @@ from ..roles import allowed
 from ..security import require_permission
 from .ingest import ingest_service
 from .ledger_calls import message, submit
-from .readmodel import ReadModelView, notices, sessions
+from .readmodel import ReadModelView, read_view
 from .registry import scope_of
 
 __all__ = [
@@ -73,10 +73,6 @@ MAX_PENDING = 50
 
 
 # -- reads (read model) -----------------------------------------------------------------
-def _split(joined: str) -> list[str]:
-    return [part for part in joined.split(",") if part]
-
-
 def calculation_dict(row: Calculation) -> dict[str, Any]:
     """A calculation as JSON: its record's facts, state and review, lot once minted, and
     the transaction id and block of its last change."""
@@ -85,7 +81,7 @@ def calculation_dict(row: Calculation) -> dict[str, Any]:
         "site_id": row.site_id, "owner_msp": row.owner_msp, "owner": row.owner,
         "period_start": row.period_start, "period_end": row.period_end,
         "methodology": row.methodology, "methodology_version": row.methodology_version,
-        "factor_versions": _split(row.factor_versions), "batch_ids": _split(row.batch_ids),
+        "factor_versions": listed(row.factor_versions), "batch_ids": listed(row.batch_ids),
         "calculated_at": row.calculated_at, "reduction_kg": row.reduction_kg,
         "state": row.state, "review_comment": row.review_comment,
         "superseded_by": row.superseded_by, "lot_id": row.lot_id,
@@ -124,7 +120,7 @@ def _store() -> IngestStore | None:
 def _pending_of(store: IngestStore, batch_id: str, device: Device) -> list[PendingBatch]:
     row = store.batch_of(batch_id) or {}
     out = []
-    for meter_id in _split(device.meter_ids) or [device.device_id]:
+    for meter_id in listed(device.meter_ids) or [device.device_id]:
         text, digest, problem = "", "", ""
         try:
             header = measurement.stored_header(store, batch_id, meter_id)
@@ -165,13 +161,6 @@ def _pending(session: Session, store: IngestStore | None, org: str) -> dict[str,
     return {"pending": pending, "pending_more": more, "store": True}
 
 
-def _view(org: str, read: Any) -> ReadModelView:
-    with sessions()() as session:
-        lag = lag_status(session)
-        lists = read(session)
-    return ReadModelView(lag, notices(lag), org, lists)
-
-
 def _calculations(session: Session, org: str, state: str) -> list[dict[str, Any]]:
     return [calculation_dict(c) for c in rq.calculations(session, owner_msp=org or None,
                                                           state=state or None)]
@@ -188,7 +177,7 @@ def calculations_view(user: PortalUser | None, state: str = "", *,
                           rule="enum")
     org = scope_of(actor)
     pending = with_pending and allowed(actor.role, "calculations.anchor")
-    return _view(org, lambda s: {"calculations": _calculations(s, org, state),
+    return read_view(org, lambda s: {"calculations": _calculations(s, org, state),
                                  **(_pending(s, _store(), org) if pending else {})})
 
 
@@ -197,7 +186,7 @@ def pending_view(user: PortalUser | None) -> ReadModelView:
     devices that the read model does not list as anchored, with their headers."""
     actor = require_permission(user, "calculations.anchor")
     org = scope_of(actor)
-    return _view(org, lambda s: _pending(s, _store(), org))
+    return read_view(org, lambda s: _pending(s, _store(), org))
 
 
 # -- writes (ledger) --------------------------------------------------------------------

@@ -39,6 +39,7 @@ from envalue.chaincode.domain.registry import (
 from envalue.ledger import registry
 from envalue.ledger.messages import LedgerCall
 from envalue.readmodel.evidence import approval_progress
+from envalue.readmodel.projection import listed
 from envalue.readmodel.schema import (
     Device,
     Equipment,
@@ -94,10 +95,6 @@ def _scoped(query: Any, model: Any, org: str) -> Any:
     return query.where(model.owner_msp == org) if org else query
 
 
-def _split(joined: str) -> list[str]:
-    return [part for part in joined.split(",") if part]
-
-
 def _sites(session: Session, org: str) -> dict[str, Any]:
     """Sites with their equipment, meters and devices; devices reporting for no listed
     meter come separately."""
@@ -113,7 +110,7 @@ def _sites(session: Session, org: str) -> dict[str, Any]:
         meters_of.setdefault(meter.equipment_id, []).append(meter)
     devices_of: dict[str, list[Device]] = {}
     for device in devices:
-        for meter_id in _split(device.meter_ids):
+        for meter_id in listed(device.meter_ids):
             devices_of.setdefault(meter_id, []).append(device)
     by_site: dict[str, list[EquipmentView]] = {}
     placed: set[str] = set()
@@ -185,12 +182,12 @@ def site_dict(view: SiteView) -> dict[str, Any]:
             "methodology": e.equipment.methodology,
             "methodology_version": e.equipment.methodology_version, **_ref(e.equipment),
             "meters": [{"meter_id": m.meter_id, "serial": m.serial,
-                        "quantities": _split(m.quantities),
+                        "quantities": listed(m.quantities),
                         "verification_valid_from": m.verification_valid_from,
                         "verification_valid_until": m.verification_valid_until, **_ref(m)}
                        for m in e.meters],
             "devices": [{"device_id": d.device_id, "kind": d.kind, "owner_msp": d.owner_msp,
-                         "meter_ids": _split(d.meter_ids), **_ref(d)} for d in e.devices],
+                         "meter_ids": listed(d.meter_ids), **_ref(d)} for d in e.devices],
         } for e in view.equipment],
     }
 

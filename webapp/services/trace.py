@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from envalue.ingest.store import IngestStore
 from envalue.readmodel import queries as rq
 from envalue.readmodel.evidence import anchored_batch_record, device_record
+from envalue.readmodel.projection import listed
 from envalue.readmodel.schema import (
     Calculation,
     CreditBatch,
@@ -102,7 +103,7 @@ def _calculation_node(session: Session, store: IngestStore, calc: Calculation,
     node = _fields(calc, "calculation_id", "equipment_id", "site_id", "owner_msp",
                    "period_start", "period_end", "methodology", "methodology_version",
                    "reduction_kg", "state", "review_comment")
-    node["factor_versions"] = [f for f in calc.factor_versions.split(",") if f]
+    node["factor_versions"] = listed(calc.factor_versions)
     node["batches"] = [_batch_node(session, store, b, offset)
                        for b in rq.calculation_batches(session, calc)]
     missing = rq.missing_batches(session, calc)
