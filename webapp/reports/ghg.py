@@ -5,8 +5,8 @@ Why the methodology and not a formula here: the figures come from the very
 batches' totals and the factor values resolved in `factors`, so the report equals what a
 ledger calculation of the same inputs would record. The report names every batch and factor
 version it used. Reductions and retirements are ledger records, listed from the read model
-with its lag (`ledger.read_ledger_section`); the grid factor is preferably the version
-governance activated on the ledger (`factors.ledger_grid`).
+with its lag (`ledger.read_ledger_section`); the fuel and grid factors are preferably the
+versions governance activated on the ledger (`factors.resolve_fuels`, `factors.ledger_grid`).
 
 Scope 2 electricity: by default the grid-side quantities (``electricity_import``,
 ``aux_grid``, ``battery_charge_grid``) when the selection meters any of them (a site
@@ -17,6 +17,7 @@ self-consumed PV), otherwise ``electricity``. The user may name the quantities i
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -24,7 +25,7 @@ from typing import Any
 
 from envalue.chaincode.domain.methodologies import InventoryResult, get_methodology
 
-from .factors import FUEL_CHOICES, FactorUse, FuelLine, fuel_line
+from .factors import FUEL_CHOICES, FactorUse, FuelFactorUse, FuelLine, fuel_line
 from .ledger import LedgerSection
 from .offchain import StoredBatch, Window
 
@@ -174,8 +175,8 @@ def default_electricity(totals: dict[str, tuple[Decimal, str]]) -> tuple[str, ..
     return ("electricity",) if "electricity" in totals else ()
 
 
-def _fuel_lines(totals: dict[str, tuple[Decimal, str]], chosen: dict[str, str]
-                ) -> tuple[list[FuelLine], dict[str, str]]:
+def _fuel_lines(totals: dict[str, tuple[Decimal, str]], chosen: dict[str, str],
+                factors: Mapping[str, FuelFactorUse]) -> tuple[list[FuelLine], dict[str, str]]:
     lines: list[FuelLine] = []
     missing: dict[str, str] = {}
     for quantity, keys in FUEL_CHOICES.items():
@@ -187,16 +188,18 @@ def _fuel_lines(totals: dict[str, tuple[Decimal, str]], chosen: dict[str, str]
             missing[quantity] = (f"{total} {unit} metered, fuel type not chosen "
                                  f"(one of {', '.join(keys)})")
             continue
-        lines.append(fuel_line(quantity, total, unit, key))
+        lines.append(fuel_line(quantity, total, unit, factors[key]))
     return lines, missing
 
 
 def build_ghg(request: GhgRequest, batches: list[StoredBatch], straddling: list[StoredBatch],
-              *, grid: FactorUse | None, grid_reason: str, ledger: LedgerSection,
-              generated_by: str, now: datetime | None = None) -> GhgReport:
-    """Assemble the inventory inputs from `batches` and run the methodology once."""
+              *, fuels: Mapping[str, FuelFactorUse], grid: FactorUse | None, grid_reason: str,
+              ledger: LedgerSection, generated_by: str, now: datetime | None = None
+              ) -> GhgReport:
+    """Assemble the inventory inputs from `batches` and run the methodology once;
+    `fuels` holds the factor of every fuel choice (`factors.resolve_fuels`)."""
     totals = sum_totals(batches)
-    lines, missing = _fuel_lines(totals, request.fuel_types)
+    lines, missing = _fuel_lines(totals, request.fuel_types, fuels)
     quantities = (request.electricity_quantities if request.electricity_quantities is not None
                   else default_electricity(totals))
     kwh = sum((totals[q][0] for q in quantities if q in totals), Decimal(0))

@@ -21,7 +21,7 @@ attributed to a site (a credit batch bundles several sites' reductions).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +34,7 @@ from envalue.chaincode.domain.merkle import format_timestamp
 from envalue.chaincode.domain.registry.msg_bootstrap import GRID_SERIES
 from envalue.readmodel import LagStatus
 from envalue.readmodel.figures import VERIFIED_STATES
+from envalue.readmodel.projection import listed
 from envalue.readmodel.records import msp_of
 from envalue.readmodel.schema import (
     Calculation,
@@ -47,8 +48,8 @@ from envalue.readmodel.schema import (
 from .offchain import Window
 
 __all__ = ["CREDIT_RULE", "MAX_SITES", "REDUCTIONS_RULE", "VERIFIED_STATES", "LedgerSection",
-           "ReductionRow", "RetirementRow", "grid_versions", "read_ledger_section",
-           "scope_choices"]
+           "ReductionRow", "RetirementRow", "factor_versions", "grid_versions",
+           "read_ledger_section", "scope_choices"]
 
 #: at most this many sites offered on the report form
 MAX_SITES = 500
@@ -215,7 +216,7 @@ def _reduction(row: Calculation) -> ReductionRow:
     return ReductionRow(
         row.calculation_id, row.equipment_id, row.site_id, row.owner_msp, row.period_start,
         row.period_end, row.methodology, row.methodology_version,
-        tuple(f for f in row.factor_versions.split(",") if f), row.state, row.reduction_kg,
+        tuple(listed(row.factor_versions)), row.state, row.reduction_kg,
         row.lot_id, row.tx_id, row.block_number)
 
 
@@ -305,10 +306,16 @@ def read_ledger_section(session: Session, window: Window, *, org: str, site_id: 
                          tuple(straddling), tuple(retirements), tuple(notes))
 
 
+def factor_versions(session: Session, series: Collection[str]) -> list[FactorVersion]:
+    """Every version of the factor `series` the read model holds (any status)."""
+    return list(session.scalars(
+        select(FactorVersion).where(FactorVersion.series.in_(sorted(series)))
+        .order_by(FactorVersion.series, FactorVersion.factor_id, FactorVersion.version)))
+
+
 def grid_versions(session: Session, series: str = GRID_SERIES) -> list[FactorVersion]:
     """Every version of the grid factor series the read model holds (any status)."""
-    return list(session.scalars(select(FactorVersion).where(FactorVersion.series == series)
-                                .order_by(FactorVersion.factor_id, FactorVersion.version)))
+    return factor_versions(session, (series,))
 
 
 def scope_choices(session: Session, org: str) -> tuple[list[str], list[tuple[str, str, str]]]:

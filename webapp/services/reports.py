@@ -3,9 +3,10 @@
 Why a service: the report page, its PDF/CSV downloads and ``GET /api/v1/reports/…`` all
 parse the same parameters here (`ghg_request`, `kpi_params`), check the permission for
 the user they are given, read the ingestion store, the read model (reductions,
-retirements and the ledger's grid factor versions, in one session) and the ledger's status,
-and call the builders in `webapp.reports`. Parameter problems are `PortalError`s naming
-the field, value and rule; factor texts are checked by the domain's exact-number reader.
+retirements and the ledger's fuel and grid factor versions, in one session) and the
+ledger's status, and call the builders in `webapp.reports`. Parameter problems are
+`PortalError`s naming the field, value and rule; factor texts are checked by the domain's
+exact-number reader.
 
 Ledger scope: like the registry (`registry.scope_of`), roles that oversee every org see
 every org's reductions and retirements, or one org's with ``owner_msp``; the others see
@@ -29,18 +30,34 @@ from envalue.readmodel import lag_status
 
 from ..db import PortalUser
 from ..errors import PortalError
-from ..reports.factors import FUEL_CHOICES, FactorUse, ledger_grid, resolve_grid, user_factor
+from ..reports.factors import (
+    FUEL_CHOICES,
+    FUEL_SERIES,
+    FactorUse,
+    FuelFactorUse,
+    ledger_grid,
+    resolve_fuels,
+    resolve_grid,
+    user_factor,
+)
 from ..reports.ghg import GhgReport, GhgRequest, build_ghg
 from ..reports.kpi import KpiReport, build_kpi, period_facts
-from ..reports.ledger import LedgerSection, grid_versions, read_ledger_section, scope_choices
+from ..reports.ledger import (
+    LedgerSection,
+    factor_versions,
+    grid_versions,
+    read_ledger_section,
+    scope_choices,
+)
 from ..reports.offchain import Window, device_ids, load_batches
 from ..security import require_permission
 from .ledger import ledger_status
 from .readmodel import lag_json, notices, sessions
 from .registry import scope_of
 
-__all__ = ["KWH_QUANTITIES", "MAX_DAYS", "KpiParams", "Params", "ghg_report", "ghg_request",
-           "kpi_params", "kpi_report", "ledger_choices", "ledger_reads", "param_list",
+__all__ = ["KWH_QUANTITIES", "MAX_DAYS", "KpiParams", "LedgerReads", "Params", "ghg_report",
+           "ghg_request", "kpi_params", "kpi_report", "ledger_choices", "ledger_reads",
+           "param_list",
            "param_text", "parse_day", "report_store", "stored_devices"]
 
 PERMISSION = "reports.view"
@@ -87,10 +104,20 @@ def ledger_choices(user: PortalUser | None) -> dict[str, Any]:
     return {"own": own, "orgs": orgs, "sites": sites}
 
 
-def ledger_reads(user: PortalUser, request: GhgRequest
-                 ) -> tuple[LedgerSection, tuple[FactorUse | None, str] | None]:
-    """The ledger section of the request's period and scope, and (when the user typed no
-    grid factor) the ledger's grid factor for it, from one read-model session."""
+@dataclass(frozen=True)
+class LedgerReads:
+    """What a report reads from the read model: its ledger section, the ledger's grid
+    factor (`ledger_grid`'s answer; None when the user typed one) and the factor of every
+    fuel choice (`resolve_fuels`: the ledger's version, else the built-in one and why)."""
+
+    section: LedgerSection
+    grid: tuple[FactorUse | None, str] | None
+    fuels: dict[str, FuelFactorUse]
+
+
+def ledger_reads(user: PortalUser, request: GhgRequest) -> LedgerReads:
+    """The ledger section of the request's period and scope and the ledger's factors for
+    it, from one read-model session."""
     state = ledger_status(user)
     with sessions()() as session:
         lag = lag_status(session)
@@ -98,9 +125,12 @@ def ledger_reads(user: PortalUser, request: GhgRequest
             session, request.window, org=request.owner_msp or scope_of(user),
             site_id=request.site_id, lag=lag, notices=tuple(notices(lag)),
             read_model=lag_json(lag), ledger_reason="" if state.available else state.reason)
+        blocks = lag.projected_blocks
         grid = None if request.ef_grid is not None else ledger_grid(
-            grid_versions(session), request.window, projected_blocks=lag.projected_blocks)
-    return section, grid
+            grid_versions(session), request.window, projected_blocks=blocks)
+        fuels = resolve_fuels(factor_versions(session, FUEL_SERIES), request.window,
+                              projected_blocks=blocks)
+    return LedgerReads(section, grid, fuels)
 
 
 # -- parameters -----------------------------------------------------------------------
@@ -247,13 +277,14 @@ def _build(user: PortalUser, request: GhgRequest) -> GhgReport:
                           overlapping=True)
     kept = {b.batch_id for b in inside}
     straddling = [b for b in around if b.batch_id not in kept]
-    ledger, ledger_factor = ledger_reads(user, request)
+    reads = ledger_reads(user, request)
     if request.ef_grid is not None:
         grid, reason = request.ef_grid, ""
     else:
-        grid, reason = resolve_grid(window, current_app.config, ledger_factor)
-    return build_ghg(request, inside, straddling, grid=grid, grid_reason=reason,
-                     ledger=ledger, generated_by=f"{user.username} ({user.msp_id})")
+        grid, reason = resolve_grid(window, current_app.config, reads.grid)
+    return build_ghg(request, inside, straddling, fuels=reads.fuels, grid=grid,
+                     grid_reason=reason, ledger=reads.section,
+                     generated_by=f"{user.username} ({user.msp_id})")
 
 
 def ghg_report(user: PortalUser | None, params: Params) -> GhgReport:

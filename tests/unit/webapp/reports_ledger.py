@@ -23,6 +23,13 @@ the window's end (2024-07-01T00:00+09:00), so outside it.
 
 Grid factor: jp-grid-fy2024 version 2 (0.000464, active) and a version 3 approved by the
 verifier only (proposed, so not chosen).
+
+Fuel factor: after every calculation above (2024-08-10), governance corrects the genesis
+A-heavy-oil factor: a_heavy_oil/a_heavy_oil version 2 (`FUEL_CORRECTION`: hv 39.0 GJ/kL,
+cef 0.0192×44/12 t-CO2/GJ, valid from 2024-04-01) proposed and approved by an operator and
+a verifier, so active. The recorded boiler calculations keep version 1; a calculation (and
+a report) of a period from FY2024 takes version 2, and one of an earlier period finds no
+valid active A-heavy-oil factor (the highest active version does not cover it).
 """
 
 from __future__ import annotations
@@ -75,8 +82,8 @@ from envalue.chaincode.identity import Actor  # noqa: E402
 
 from .ledger_helpers import RecordingWorld, tx_of  # noqa: E402
 
-__all__ = ["BOILER_MAY_KG", "MUNICIPALITY", "PV_JUNE_KG", "PV_MAY_KG", "REDUCTIONS_KG", "WINDOW",
-           "LedgerWorld", "build"]
+__all__ = ["BOILER_MAY_KG", "FUEL_CORRECTION", "MUNICIPALITY", "PV_JUNE_KG", "PV_MAY_KG",
+           "REDUCTIONS_KG", "WINDOW", "LedgerWorld", "build"]
 
 #: the report window of the tests (JST days, inclusive)
 WINDOW = {"start": "2024-04-01", "end": "2024-06-30"}
@@ -88,6 +95,11 @@ PV_MAY_KG = 4338
 PV_JUNE_KG = 1832
 REDUCTIONS_KG = PV_MAY_KG + PV_JUNE_KG  # approved + minted in the window: 6 170
 BOILER_MAY_KG = 51614
+#: the corrected A-heavy-oil factor version governance activates (module docstring)
+FUEL_CORRECTION = {
+    "series": "a_heavy_oil", "factor_id": "a_heavy_oil", "version": "2", "kind": "fuel",
+    "unit": "kL", "values": {"hv": "39.0", "cef": "0.0192*44/12"},
+    "source": "corrected ordinance table (test)", "valid_from": "2024-04-01"}
 
 
 def jst_month(number: int) -> datetime:
@@ -207,4 +219,11 @@ def build() -> LedgerWorld:
     calcs["pv-july"] = _calc(world, MUNICIPALITY, "pv-1", 7)
     _review(world, calcs["pv-july"])
     world.calcs = calcs
+    # the A-heavy-oil factor corrected through governance, after every calculation
+    world.at(utc(8, 10))
+    world.submit(CC_OPERATOR, msg_propose_factor,
+                 msg_propose_factor.MsgProposeFactor.from_dict(FUEL_CORRECTION))
+    ids = msg_approve_factor.MsgApproveFactor("a_heavy_oil", "a_heavy_oil", "2")
+    world.submit(CC_OPERATOR, msg_approve_factor, ids)
+    world.submit(CC_VERIFIER, msg_approve_factor, ids)
     return world

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import shutil
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,15 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from envalue.chaincode.domain.errors import NotFoundError
+from envalue.chaincode.domain.registry.governance import select_factor
 from envalue.readmodel import Projector, ReadModelCheckpointer, make_sessions
 from envalue.readmodel.status import record_status
 from envalue.webapp import create_app
 from envalue.webapp.db import PortalUser, get_session
 from envalue.webapp.extensions import limiter
 from envalue.webapp.reports.csv_export import COLUMNS
+from envalue.webapp.reports.offchain import Window
 from envalue.webapp.services.users import create_api_token
 
 from .reports_data import (
@@ -37,6 +41,7 @@ from .reports_data import (
 )
 from .reports_ledger import (
     BOILER_MAY_KG,
+    FUEL_CORRECTION,
     MUNICIPALITY,
     PV_JUNE_KG,
     PV_MAY_KG,
@@ -104,6 +109,9 @@ def test_ghg_json_equals_hand_worked_figures(report_app: Flask) -> None:
     assert all(b["period_start"].startswith("2024-") for b in body["batches"])
     factors = {f["factor"]: f for f in body["factors"]}
     assert factors["fuel: a_heavy_oil"]["version"] == "jp-fuel-ordinance-table1 v1"
+    assert factors["fuel: a_heavy_oil"]["note"].endswith(  # the built-in set, and why
+        "ledger factor not used: the read model holds no version of factor series "
+        "a_heavy_oil (it is empty: no block projected)")
     assert factors["ef_grid"]["value"] == "0.000441"
     assert factors["ef_grid"]["version"] == "supplied by operator1@platform (PlatformMSP)"
     # market-based needs the certificates' kWh, which the user enters: not computed
@@ -339,6 +347,9 @@ def _ghg(app: Flask, user: str, **query: str) -> Any:
                                  query_string=_LEDGER_QUERY | query)
 
 
+#: scope 1 of that query with the ledger's corrected A-heavy-oil version 2:
+#: fuel 1.5 kL × 39.0 GJ/kL × 0.0192×44/12 t-CO2/GJ = 4.1184 t -> ceil 4 119 kg
+LEDGER_SCOPE1_KG = 4119
 #: the hand-worked store dataset over the ledger world's window, ledger grid factor
 _LEDGER_QUERY = {k: v for k, v in GHG_QUERY.items() if not k.startswith("ef_grid")} | WINDOW
 
@@ -403,14 +414,14 @@ def test_grid_factor_comes_from_the_active_ledger_version(
     assert (grid["value"], grid["unit"], grid["version"]) == (
         "0.000464", "t-CO2/kWh", "jp-grid/jp-grid-fy2024@2")
     assert (grid["tx_id"], grid["block_number"]) == ledger_world[0].tx_of(
-        "EventActivateFactor", version="2")
+        "EventActivateFactor", series="jp-grid", version="2")
     assert "valid 2024-04-01..2025-03-31" in grid["note"]
     # electricity_import 350 kWh × 0.000464 = 0.1624 t -> ceil 163 kg
     assert body["figures"]["scope2_location_kg"] == 163
-    assert body["figures"]["emissions_kg"] == SCOPE1_KG + 163
+    assert body["figures"]["emissions_kg"] == LEDGER_SCOPE1_KG + 163
     # a factor the user types still wins
     typed = _ghg(ledger_app, "operator1@platform", ef_grid="0.000441").get_json()
-    assert typed["figures"]["emissions_kg"] == EMISSIONS_KG
+    assert typed["figures"]["emissions_kg"] == LEDGER_SCOPE1_KG + SCOPE2_LOCATION_KG
 
 
 def test_the_dashboard_uses_the_same_ledger_grid_factor(ledger_app: Flask) -> None:
@@ -421,6 +432,92 @@ def test_the_dashboard_uses_the_same_ledger_grid_factor(ledger_app: Flask) -> No
     assert emissions["available"], emissions
     assert (emissions["factor"]["value"], emissions["factor"]["version"]) == (
         "0.000464", "jp-grid/jp-grid-fy2024@2")
+
+
+def _fuel_row(body: dict[str, Any], key: str = "a_heavy_oil") -> dict[str, Any]:
+    return next(f for f in body["factors"] if f["factor"] == f"fuel: {key}")
+
+
+def test_fuel_factor_comes_from_the_ledger_version_governance_corrected(
+        ledger_app: Flask, ledger_world: tuple[LedgerWorld, str]) -> None:
+    world = ledger_world[0]
+    body = _ghg(ledger_app, "operator1@platform").get_json()
+    fuel = _fuel_row(body)
+    assert (fuel["value"], fuel["unit"], fuel["version"], fuel["source"]) == (
+        "hv 39.0 GJ/kL; cef 0.0192*44/12 t-CO2/GJ", "GJ/kL; t-CO2/GJ",
+        "a_heavy_oil/a_heavy_oil@2", FUEL_CORRECTION["source"])
+    assert (fuel["tx_id"], fuel["block_number"]) == world.tx_of(
+        "EventActivateFactor", series="a_heavy_oil", version="2")
+    assert "valid 2024-04-01..…" in fuel["note"] and "not used" not in fuel["note"]
+    assert body["figures"]["scope1_kg"] == LEDGER_SCOPE1_KG  # not 4 130 (`SCOPE1_KG`)
+    assert body["figures"]["emissions_kg"] == LEDGER_SCOPE1_KG + 163
+    assert body["trace"]["fuels[0].EM"] == "4.1184"
+    assert body["fuel_lines"][0] | {} == {"quantity": "fuel", "fuel": "a_heavy_oil",
+                                          "metered": "1500", "metered_unit": "L",
+                                          "amount": "1.5", "unit": "kL"}
+    # the chaincode chooses the same version for a calculation of the period
+    window = Window(date(2024, 4, 1), date(2024, 6, 30))
+    chosen = world.query(lambda store: select_factor(
+        store, "a_heavy_oil", window.start, window.end, "factor_bindings.fuel"))
+    assert f"{chosen.series}/{chosen.factor_id}@{chosen.version}" == fuel["version"]
+    assert chosen.values == FUEL_CORRECTION["values"]
+    # a fuel no governance corrected: its genesis version, from the bootstrap transaction
+    kerosene = _ghg(ledger_app, "operator1@platform", fuel_type_fuel="kerosene").get_json()
+    genesis = _fuel_row(kerosene, "kerosene")
+    assert (genesis["version"], genesis["value"]) == (
+        "kerosene/kerosene@1", "hv 36.5 GJ/kL; cef 0.0187*44/12 t-CO2/GJ")
+    assert "active (genesis)" in genesis["note"]
+    assert (genesis["tx_id"], genesis["block_number"]) == world.tx_of("EventBootstrap")
+    # 1.5 × 36.5 × 0.0187×44/12 = 3.754025 t -> ceil 3 755 kg
+    assert kerosene["figures"]["scope1_kg"] == 3755
+
+
+def test_page_and_csv_name_the_ledger_fuel_factor(
+        ledger_app: Flask, ledger_world: tuple[LedgerWorld, str]) -> None:
+    client = ledger_app.test_client()
+    login(client, "operator1@platform")
+    page = client.get("/reports/", query_string=_LEDGER_QUERY).get_data(as_text=True)
+    assert 'data-figure="scope1_kg">4,119<' in page
+    row = page[page.index('data-factor="fuel: a_heavy_oil"'):]
+    row = row[:row.index("</tr>")]
+    assert "a_heavy_oil/a_heavy_oil@2" in row and 'data-testid="factor-ledger-ref"' in row
+    frame = _csv(client.get("/reports/ghg.csv", query_string=_LEDGER_QUERY).data)
+    fuel = frame[(frame.section == "factor") & (frame.item == "fuel: a_heavy_oil")]
+    tx, block = ledger_world[0].tx_of("EventActivateFactor", series="a_heavy_oil",
+                                      version="2")
+    assert f"tx={tx}; block={block}" in fuel["detail"].item()
+
+
+def test_without_a_valid_ledger_fuel_factor_the_built_in_one_is_used_and_says_why(
+        ledger_app: Flask, ledger_world: tuple[LedgerWorld, str]) -> None:
+    # FY2023: the highest active A-heavy-oil version (2) is valid from 2024-04-01 only
+    body = _ghg(ledger_app, "operator1@platform", start="2023-04-01",
+                end="2023-04-02").get_json()
+    fuel = _fuel_row(body)
+    assert (fuel["version"], fuel["tx_id"], fuel["block_number"]) == (
+        "jp-fuel-ordinance-table1 v1", None, None)
+    reason = ("no active factor of series 'a_heavy_oil' is valid for the whole period "
+              "2023-03-31T15:00:00.000000Z..2023-04-02T15:00:00.000000Z")
+    assert f"ledger factor not used: {reason}" in fuel["note"]
+    # 2 kL × 38.9 × 0.0193×44/12 = 5.505646… t -> 5 506 kg (the baseline's hand-worked figure)
+    assert body["figures"]["scope1_kg"] == 5506
+    # the chaincode refuses a calculation of that period for the same reason
+    window = Window(date(2023, 4, 1), date(2023, 4, 2))
+    with pytest.raises(NotFoundError) as refused:
+        ledger_world[0].query(lambda store: select_factor(
+            store, "a_heavy_oil", window.start, window.end, "factor_bindings.fuel"))
+    assert refused.value.detail.startswith(reason)
+    # the KPI report: the period takes the ledger's version, its baseline the built-in one
+    kpi = _ghg_kpi(ledger_app)
+    assert _fuel_row({"factors": kpi["factors"]})["version"] == "a_heavy_oil/a_heavy_oil@2"
+    assert _fuel_row({"factors": kpi["baseline_factors"]})["version"] == (
+        "jp-fuel-ordinance-table1 v1")
+
+
+def _ghg_kpi(app: Flask) -> Any:
+    auth = {"Authorization": f"Bearer {_token(app, 'operator1@platform')}"}
+    return app.test_client().get("/api/v1/reports/kpi", headers=auth,
+                                 query_string=_LEDGER_QUERY).get_json()
 
 
 @pytest.mark.parametrize(("start", "end", "ledger_reason", "fallback"), [
@@ -539,7 +636,7 @@ def test_page_csv_pdf_and_kpi_show_the_same_ledger_figures(
     assert f"tx={mint_tx}; block={mint_block}" in row["detail"].item()
     grid = frame[(frame.section == "factor") & (frame.item == "ef_grid")]
     assert grid["value"].item() == "0.000464"
-    activated = world.tx_of("EventActivateFactor", version="2")
+    activated = world.tx_of("EventActivateFactor", series="jp-grid", version="2")
     assert f"tx={activated[0]}; block={activated[1]}" in grid["detail"].item()
     text = " ".join(_pdf_text(client.get("/reports/ghg.pdf",
                                          query_string=_LEDGER_QUERY).data).split())
