@@ -12,9 +12,14 @@ import shutil
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 
 def _pg_bin(tool: str) -> str | None:
@@ -67,3 +72,35 @@ def postgres_cluster(port: int) -> Iterator[str]:
         subprocess.run(_as_postgres([pg_ctl, "-D", str(data), "-m", "fast", "stop"]),
                        capture_output=True, check=False)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class PostgresSchema:
+    """A test's own schema in the session's PostgreSQL: its URL and an engine, both with
+    the schema as search path."""
+
+    url: str
+    engine: Engine
+
+
+@contextmanager
+def postgres_schema(prefix: str, what: str) -> Iterator[PostgresSchema]:
+    """A fresh schema ``<prefix>_<random>`` in ``ENVALUE_TEST_POSTGRES_URL`` (the test is
+    skipped, naming `what`, when it is not set), dropped with its tables afterwards."""
+    import pytest
+
+    url = os.environ.get("ENVALUE_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip(f"ENVALUE_TEST_POSTGRES_URL is not set: PostgreSQL {what} skipped")
+    schema = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine = sa.create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield PostgresSchema(f"{url}?options=-csearch_path%3D{schema}", engine)
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

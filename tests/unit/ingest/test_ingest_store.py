@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from decimal import Decimal
 
 import pytest
@@ -12,6 +11,7 @@ from ingest_helpers import long_csv, run
 
 from envalue.chaincode.domain.merkle import verify
 from envalue.ingest.store import BatchOverlapError, IngestStore, metadata
+from tests.services import postgres_schema
 
 pytestmark = pytest.mark.unit
 
@@ -32,21 +32,8 @@ def store(request: pytest.FixtureRequest, tmp_path):  # noqa: ANN001, ANN201
     if request.param == "sqlite":
         yield IngestStore(f"sqlite:///{tmp_path / 'ingest.db'}")
         return
-    url = _postgres()
-    if not url:
-        pytest.skip("ENVALUE_TEST_POSTGRES_URL is not set: PostgreSQL store test skipped")
-    schema = f"ingest_test_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine = sa.create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield IngestStore(engine)
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("ingest_test", "store test") as pg:
+        yield IngestStore(pg.engine)
 
 
 def test_store_round_trip_is_exact_and_idempotent(store: IngestStore) -> None:

@@ -4,8 +4,6 @@ the change mark, on SQLite and (when ENVALUE_TEST_POSTGRES_URL is set) PostgreSQ
 from __future__ import annotations
 
 import json
-import os
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -17,6 +15,7 @@ import sqlalchemy as sa
 from envalue.ingest.config import IngestConfig
 from envalue.ingest.pipeline import ingest
 from envalue.ingest.store import IngestStore, batches
+from tests.services import postgres_schema
 
 pytestmark = pytest.mark.unit
 
@@ -38,21 +37,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IngestStor
     if request.param == "sqlite":
         yield IngestStore(f"sqlite:///{tmp_path / 'agg.db'}")
         return
-    url = os.environ.get("ENVALUE_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("ENVALUE_TEST_POSTGRES_URL is not set: PostgreSQL case skipped")
-    schema = f"ingest_agg_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    engine = sa.create_engine(url, connect_args={"options": f"-csearch_path={schema}"})
-    try:
-        yield IngestStore(engine)
-    finally:
-        engine.dispose()
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("ingest_agg", "case") as pg:
+        yield IngestStore(pg.engine)
 
 
 def _add(store: IngestStore, device: str, rows: list[str]) -> None:

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -42,6 +40,7 @@ from envalue.ingest.store import (
     rejected_rows,
     uploads,
 )
+from tests.services import postgres_schema
 
 pytestmark = pytest.mark.unit
 
@@ -144,25 +143,9 @@ def stores(request: pytest.FixtureRequest, tmp_path) -> Iterator[tuple[IngestSto
         yield (_PerRowStore(f"sqlite:///{tmp_path / 'old.db'}"),
                IngestStore(f"sqlite:///{tmp_path / 'new.db'}"))
         return
-    url = os.environ.get("ENVALUE_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("ENVALUE_TEST_POSTGRES_URL is not set: PostgreSQL comparison skipped")
-    schemas = [f"ingest_eq_{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        for s in schemas:
-            conn.execute(sa.text(f'CREATE SCHEMA "{s}"'))
-    engines = [sa.create_engine(url, connect_args={"options": f"-csearch_path={s}"})
-               for s in schemas]
-    try:
-        yield _PerRowStore(engines[0]), IngestStore(engines[1])
-    finally:
-        for e in engines:
-            e.dispose()
-        with admin.begin() as conn:
-            for s in schemas:
-                conn.execute(sa.text(f'DROP SCHEMA "{s}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("ingest_eq", "comparison") as old, \
+            postgres_schema("ingest_eq", "comparison") as new:
+        yield _PerRowStore(old.engine), IngestStore(new.engine)
 
 
 DAY1 = long_csv(

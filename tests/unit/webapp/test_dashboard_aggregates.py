@@ -9,8 +9,6 @@ when ENVALUE_TEST_POSTGRES_URL is set (the suite's conftest sets it), PostgreSQL
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -34,6 +32,7 @@ from envalue.webapp.reports.offchain import REPORT_TZ, Window, device_ids, load_
 from envalue.webapp.services import dashboard
 from envalue.webapp.services.ledger import ledger_status
 from envalue.webapp.services.reports import param_list, param_text, parse_day, report_store
+from tests.services import postgres_schema
 
 from .webapp_helpers import FakeFabricCA, add_user, portal_config
 
@@ -130,19 +129,8 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'ingest.db'}"
         return
-    url = os.environ.get("ENVALUE_TEST_POSTGRES_URL")
-    if not url:
-        pytest.skip("ENVALUE_TEST_POSTGRES_URL is not set: PostgreSQL comparison skipped")
-    schema = f"dash_agg_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{url}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    with postgres_schema("dash_agg", "comparison") as pg:
+        yield pg.url
 
 
 def _store_week(url: str, scenario: str) -> None:
