@@ -94,3 +94,29 @@ def test_forbidden_journey_and_language(page: Any, portal: Portal) -> None:
     page.reload()
     assert "ロール (証明書より)" in page.content()
     shot(page, "dashboard-verifier-ja")
+
+
+def test_ledger_pages_without_a_peer(page: Any, portal: Portal) -> None:
+    """What an operator sees on the ledger-backed pages while no peer runs: the read model
+    says it is empty, and a calculation typed in the browser is checked, kept and refused
+    with the reason (nothing sent). Screenshots of these states; the same pages with
+    ledger data come from tests/e2e/test_network_journeys.py on the real network."""
+    sign_in(page, portal, "operator1@platform")
+    for path, name in (("/wallet/", "wallet"), ("/trace/", "traceability-explorer"),
+                       ("/calculations/", "calculations")):
+        page.goto(f"{portal.url}{path}")
+        assert page.is_visible("[data-testid=readmodel-empty]"), path
+        shot(page, f"{name}-no-peer")
+    page.fill("#calculate-equipment_id", "boiler-new")
+    page.fill("#calculate-period_start", "2024-05-01T00:00:00")
+    page.fill("#calculate-period_end", "2024-05-08T00:00:00")
+    page.click("[data-testid=calculate-form] button[type=submit]")
+    refused = page.wait_for_selector("[data-testid=calculate-form] [data-testid=form-unavailable]")
+    assert "ledger unavailable: the Fabric peers are not running" in refused.inner_text()
+    assert page.input_value("#calculate-equipment_id") == "boiler-new"  # entries kept
+    # a malformed id is refused by the chaincode's own rule before any ledger call
+    page.fill("#calculate-equipment_id", "no spaces allowed")
+    page.click("[data-testid=calculate-form] button[type=submit]")
+    error = page.wait_for_selector("[data-testid=calculate-form] [data-testid=field-error]")
+    assert error.get_attribute("data-field") == "equipment_id"
+    assert error.get_attribute("data-status") == "400"

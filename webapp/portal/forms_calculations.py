@@ -68,7 +68,7 @@ class MintForm(LedgerForm):
     new_ids = ("lot_id",)
 
     calculation_id = StringField(_l("Calculation"))
-    lot_id = StringField(_l("Lot id (optional; default lot-<calculation>)"))
+    lot_id = StringField(_l("Lot id (optional; default: lot- and the calculation id)"))
 
     def body(self) -> dict[str, Any]:
         return {"lot_id": _text(self.lot_id)}
