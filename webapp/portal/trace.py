@@ -18,9 +18,11 @@ from ..services.ledger import ledger_status
 blueprint = Blueprint("trace", __name__, url_prefix="/trace")
 
 
-def _offset() -> int:
+def query_offset() -> int:
+    """The query's ``offset`` (first reading shown per batch): ASCII digits, default 0.
+    The page and ``GET /api/v1/trace`` read it alike."""
     raw = request.args.get("offset", "0").strip() or "0"
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):  # int() refuses other digits, e.g. "²"
         raise PortalError("offset must be a non-negative integer", field="offset", value=raw,
                           rule="non_negative_integer")
     return int(raw)
@@ -35,7 +37,7 @@ def index() -> tuple[str, int]:
     problem, code = None, 200
     if term:
         try:
-            tree = svc.search(g.user, term, _offset())
+            tree = svc.search(g.user, term, query_offset())
         except PortalError as exc:
             problem, code = exc.to_problem(), exc.http_status
     return render_template("ledger/trace.html", q=term, tree=tree, problem=problem,

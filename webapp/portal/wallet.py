@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 from envalue.chaincode.domain.tokens.rules import require_id, require_text
 
 from .. import audit
-from ..db import get_session
+from ..db import PortalUser, get_session
 from ..errors import PortalError, problem_response
 from ..roles import allowed
 from ..security import permission_required
@@ -133,8 +133,7 @@ def certificate() -> Response | tuple[str, int]:
                                    readmodel=page.readmodel, problem=page.signer_problem,
                                    source=source, source_field=field, serial=serial,
                                    purpose_labels=PURPOSE_LABELS), 200
-        issued = certificates.retirement_certificate(g.user, (field, source), serial,
-                                                     with_pdf=fmt == "pdf")
+        return certificate_download(g.user, (field, source), serial, fmt)
     except PortalError as exc:
         if fmt == "json":
             return problem_response(exc.to_problem(), exc.http_status)
@@ -142,8 +141,16 @@ def certificate() -> Response | tuple[str, int]:
                                readmodel=certificates.readmodel_view(),
                                problem=exc.to_problem(), source=source, source_field=field,
                                serial=serial, purpose_labels=PURPOSE_LABELS), exc.http_status
+
+
+def certificate_download(user: PortalUser, source: certificates.Source, serial: str,
+                         fmt: str) -> Response:
+    """The signed certificate as a download, ``fmt`` ``pdf`` or ``json`` (this page's and
+    the API's), with the audit entry of who was issued which certificate; the refusals of
+    `services.certificates.retirement_certificate` propagate."""
+    issued = certificates.retirement_certificate(user, source, serial, with_pdf=fmt == "pdf")
     cert_id = issued.certificate.certificate_id
-    audit.record(get_session(), actor=g.user.username, msp_id=g.user.msp_id,
+    audit.record(get_session(), actor=user.username, msp_id=user.msp_id,
                  action="certificate.issue", target=cert_id, outcome="ok",
                  detail=f"{serial} ({fmt})")
     if fmt == "pdf":

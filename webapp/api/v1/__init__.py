@@ -11,6 +11,7 @@ from flask import Blueprint
 blueprint = Blueprint("api_v1", __name__)
 
 from . import (  # noqa: E402,F401
+    audit,
     calculations,
     certificates,
     credits,
@@ -24,6 +25,7 @@ from . import (  # noqa: E402,F401
     registry,
     reports,
     tokens,
+    trace,
 )
 
 __all__ = ["blueprint"]

@@ -1,5 +1,7 @@
 """Credit programs: programs and sites, monitoring reports (bundle, submit, verify,
-settle), credit transfers and retirements, reports and distribution statements.
+settle), credit transfers and retirements, reports and distribution statements; the
+credits page's lists (programs, monitoring reports, issued batches with contributors'
+shares) from the read model, by the page's own `credits_view`.
 
 Bodies are the chaincode's messages (``envalue.chaincode.domain.credits.msg_*``) as JSON,
 the path supplying ids; answers as in `tokens` (200 committed transaction, problem+json
@@ -9,6 +11,7 @@ writes one page; settle again until the event says ``complete``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import g, request
@@ -17,10 +20,14 @@ from envalue.chaincode.domain.credits.msg_add_lots import MAX_PAGE
 from envalue.chaincode.domain.credits.msg_retire_credits import USES
 from envalue.chaincode.domain.credits.msg_settle_report import MAX_SETTLE_PAGE
 from envalue.chaincode.domain.credits.msg_verify_report import DECISIONS
+from envalue.readmodel.projection import listed
+from envalue.readmodel.queries import BatchView
+from envalue.readmodel.schema import CreditProgram, CreditShare, MonitoringReport
 
 from ...errors import PortalError
 from ...security import api_auth_required
 from ...services import ledger
+from ...services.readmodel import credits_view, lag_json
 from ..operation import closed_object
 from . import blueprint
 from ._body import json_body
@@ -31,6 +38,108 @@ _PAGE = {"type": "object", "additionalProperties": False, "properties": {
     "limit": {"type": "integer", "minimum": 1, "maximum": MAX_SETTLE_PAGE,
               "default": MAX_SETTLE_PAGE}}}
 
+
+
+# -- lists from the read model (the credits page's) ------------------------------------------
+_STR = {"type": "string"}
+_KG = {"type": "integer", "description": "kg-CO2e"}
+_T = {"type": "integer", "description": "t-CO2 (whole tonnes)"}
+_REF = {"tx_id": _STR, "block_number": {"type": "integer"}}
+
+
+def _listing(item: dict[str, Any]) -> dict[str, Any]:
+    """A list answer: its rows and the read model's lag."""
+    return {"type": "object", "properties": {"items": {"type": "array", "items": item},
+                                             "read_model": {"type": "object"}}}
+
+
+_PROGRAM = {"type": "object", "properties": {
+    "program_id": _STR, "name": _STR, "operator": _STR,
+    "methodologies": {"type": "array", "items": _STR},
+    "carry_kg": {**_KG, "description": "kg-CO2e carried forward to the next report"},
+    "open_report": {"type": "string", "description": "the report collecting ('' = none)"},
+    **_REF}}
+_REPORT = {"type": "object", "properties": {
+    "report_id": _STR, "program_id": _STR, "period_start": _STR, "period_end": _STR,
+    "state": _STR, "pool_kg": _KG, "carried_in_kg": _KG,
+    "member_count": {"type": "integer", "description": "holdings bundled"},
+    "issued_t": _T, "remainder_kg": _KG, "verified_by": _STR, "comments": _STR,
+    "carried_from": _STR, **_REF}}
+_SHARE = {"type": "object", "properties": {
+    "owner": _STR, "owner_msp": _STR, "kg": _KG, "carried_in_kg": _KG, **_REF}}
+_BATCH = {"type": "object", "properties": {
+    "batch_id": _STR, "program_id": _STR, "report_id": _STR, "period_start": _STR,
+    "period_end": _STR, "serial": _STR, "issued_t": _T, "retired_t": _T, "credited_kg": _KG,
+    "issued_to": _STR, "issued_at": _STR,
+    "settled": {"type": "boolean", "description": "every contributor's share is written"},
+    **_REF, "shares": {"type": "array", "items": _SHARE,
+                       "description": "contributors, largest share first"}}}
+
+
+def _ref(row: Any) -> dict[str, Any]:
+    return {"tx_id": row.tx_id, "block_number": row.block_number}
+
+
+def program_dict(row: CreditProgram) -> dict[str, Any]:
+    return {"program_id": row.program_id, "name": row.name, "operator": row.operator,
+            "methodologies": listed(row.methodologies), "carry_kg": row.carry_kg,
+            "open_report": row.open_report, **_ref(row)}
+
+
+def report_dict(row: MonitoringReport) -> dict[str, Any]:
+    return {"report_id": row.report_id, "program_id": row.program_id,
+            "period_start": row.period_start, "period_end": row.period_end,
+            "state": row.state, "pool_kg": row.pool_kg, "carried_in_kg": row.carried_in_kg,
+            "member_count": row.member_count, "issued_t": row.issued_t,
+            "remainder_kg": row.remainder_kg, "verified_by": row.verified_by,
+            "comments": row.comments, "carried_from": row.carried_from, **_ref(row)}
+
+
+def _share_dict(row: CreditShare) -> dict[str, Any]:
+    return {"owner": row.owner, "owner_msp": row.owner_msp, "kg": row.kg,
+            "carried_in_kg": row.carried_in_kg, **_ref(row)}
+
+
+def batch_dict(view: BatchView) -> dict[str, Any]:
+    b = view.batch
+    return {"batch_id": b.batch_id, "program_id": b.program_id, "report_id": b.report_id,
+            "period_start": b.period_start, "period_end": b.period_end, "serial": b.serial,
+            "issued_t": b.issued_t, "retired_t": b.retired_t, "credited_kg": b.credited_kg,
+            "issued_to": b.issued_to, "issued_at": b.issued_at, "settled": b.settled,
+            **_ref(b), "shares": [_share_dict(s) for s in view.shares]}
+
+
+def _credits_list(name: str, to_dict: Callable[[Any], dict[str, Any]]) -> dict[str, Any]:
+    view = credits_view(g.api_user)
+    return {"items": [to_dict(row) for row in view.lists[name]],
+            "read_model": lag_json(view.lag)}
+
+
+@blueprint.get("/credits/programs")
+@api_auth_required("credits.view")
+@ledger_operation("Credit programs from the read model, as the credits page lists them",
+                  tag="credits", method="get", result=_listing(_PROGRAM))
+def program_list() -> dict[str, Any]:
+    return _credits_list("programs", program_dict)
+
+
+@blueprint.get("/credits/reports")
+@api_auth_required("credits.view")
+@ledger_operation("Monitoring reports from the read model, newest change first, as the "
+                  "credits page lists them (one report's review history: "
+                  "GET /credits/reports/{report_id})", tag="credits", method="get",
+                  result=_listing(_REPORT))
+def report_list() -> dict[str, Any]:
+    return _credits_list("reports", report_dict)
+
+
+@blueprint.get("/credits/batches")
+@api_auth_required("credits.view")
+@ledger_operation("Issued credit batches with their contributors' shares, from the read "
+                  "model, newest first, as the credits page lists them", tag="credits",
+                  method="get", result=_listing(_BATCH))
+def batch_list() -> dict[str, Any]:
+    return _credits_list("batches", batch_dict)
 
 
 @blueprint.post("/credits/programs")

@@ -1,4 +1,5 @@
-"""The caller's token holdings listed from the read model (no ledger call).
+"""The caller's token holdings, and its credit holdings, listed from the read model (no
+ledger call).
 
 Why here and not in `ledger.py`: those routes ask the Gateway about one lot; this list is
 what programs poll, so it is served from the off-chain read model like the wallet page,
@@ -18,7 +19,7 @@ from envalue.readmodel import queries as rq
 
 from ...errors import PortalError
 from ...security import api_auth_required
-from ...services.readmodel import lag_json, owner_key, sessions
+from ...services.readmodel import lag_json, owner_key, sessions, wallet_view
 from ..operation import READ_UNAUTHENTICATED, api_operation, response
 from . import blueprint
 
@@ -69,3 +70,33 @@ def wallet_holdings() -> dict[str, Any]:
                   "block_number": h.block_number} for h in rows]
     return {"owner": owner, "items": items,
             "read_model": lag_json(lag)}
+
+
+_CREDIT_HOLDING = {"type": "object", "properties": {
+    "batch_id": {"type": "string"}, "owner_msp": {"type": "string"},
+    "tradable_t": {"type": "integer"}, "retired_t": {"type": "integer"},
+    "tx_id": {"type": "string"}, "block_number": {"type": "integer"}}}
+
+
+@blueprint.get("/wallet/credits")
+@api_auth_required("wallet.view")
+@api_operation(
+    "The caller's credit holdings by batch (tradable and retired t-CO2), from the read model",
+    description="What the wallet page lists under credits held (`wallet_view`), with the "
+                "transaction and block of each row's last change and the read model's lag.",
+    tags=["wallet"],
+    answers={200: response("credit holdings (whole tonnes)", {"application/json": {
+        "type": "object", "properties": {
+            "owner": {"type": "string", "description": "the caller's holder key"},
+            "items": {"type": "array", "items": _CREDIT_HOLDING},
+            "read_model": {"type": "object"}}}})},
+    problems={401: READ_UNAUTHENTICATED, 403: "the portal role holds no wallet"})
+def wallet_credits() -> dict[str, Any]:
+    """The caller's credit holdings."""
+    view = wallet_view(g.api_user)
+    return {"owner": view.owner,
+            "items": [{"batch_id": c.batch_id, "owner_msp": c.owner_msp,
+                       "tradable_t": c.tradable_t, "retired_t": c.retired_t,
+                       "tx_id": c.tx_id, "block_number": c.block_number}
+                      for c in view.lists["credit_holdings"]],
+            "read_model": lag_json(view.lag)}

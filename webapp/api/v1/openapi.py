@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from apispec import APISpec
@@ -13,6 +14,7 @@ from . import blueprint
 from .reports import PARAMETERS as _PARAMETERS
 from .reports import SCHEMAS as _REPORT_SCHEMAS
 
+_VARIABLE = re.compile(r"<(?:[^<>:]+:)?([^<>:]+)>")
 _PROBLEM = {
     "type": "object",
     "required": ["type", "title", "status"],
@@ -81,9 +83,8 @@ def build_spec() -> dict[str, Any]:
             continue
         view = current_app.view_functions[rule.endpoint]
         operations = load_operations_from_docstring(view.__doc__ or "")
-        path = rule.rule
-        for arg in rule.arguments:
-            path = path.replace(f"<{arg}>", f"{{{arg}}}")
+        # ``<name>`` and ``<converter:name>`` (e.g. ``<int:row_id>``) become ``{name}``
+        path = _VARIABLE.sub(r"{\1}", rule.rule)
         if rule.endpoint.startswith("envalue_ingest."):
             operations = _INGEST_OPERATION
         if operations:
