@@ -17,6 +17,7 @@ from flask import Flask, Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from envalue.chaincode.domain.errors import DomainError, format_value
+from envalue.chaincode.domain.messages import CONTROL_CHARACTERS
 from envalue.ingest_service.problems import PROBLEM_CONTENT_TYPE, Problem
 from envalue.ledger.errors import LedgerUnavailableError
 
@@ -79,8 +80,22 @@ def _answer(body: dict[str, Any], status: int) -> Response | tuple[str, int]:
     return render_template("errors/error.html", problem=body, shown_value=shown), status
 
 
+def refuse_control_characters() -> None:
+    """Before every request: a path or query parameter holding a control character is a
+    400 naming it (the chaincode's text rule, `messages.CONTROL_CHARACTERS`), instead of
+    reaching a read-model query (PostgreSQL cannot even hold a NUL)."""
+    fields = [("path", request.path), *((k, v) for k, vs in request.args.lists() for v in vs)]
+    for name, value in fields:
+        bad = next((c for c in value if c in CONTROL_CHARACTERS), None)
+        if bad is not None:
+            raise PortalError(f"must not contain control character U+{ord(bad):04X}",
+                              field=name, rule="control-character",
+                              value=value.encode("unicode_escape").decode("ascii")[:80])
+
+
 def init_app(app: Flask) -> None:
     """Register the handlers for portal, domain, ingestion and HTTP errors."""
+    app.before_request(refuse_control_characters)
 
     @app.errorhandler(PortalError)
     def _portal(exc: PortalError) -> Any:

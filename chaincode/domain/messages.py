@@ -1,9 +1,10 @@
 """JSON into the chaincode's message dataclasses: one builder for chaincode and clients.
 
 `build` turns a decoded JSON object into a message dataclass (nested messages and tuples
-included), refusing unknown fields, missing required fields and wrong shapes with a
-`ValidationError` naming field, value and rule; `parse` is `quantity.loads` (``1.5``
-stays a Decimal and is refused by the integer checks) followed by `build`.
+included), refusing unknown fields, missing required fields, wrong shapes and control
+characters in text with a `ValidationError` naming field, value and rule; `parse` is
+`quantity.loads` (``1.5`` stays a Decimal and is refused by the integer checks) followed
+by `build`.
 
 Standard library and domain only: the contracts use it, and so do the portal, the CLI and
 the bridge API, which must not import ``envalue.chaincode.contracts`` (that loads the
@@ -22,7 +23,12 @@ from typing import Any, TypeVar
 from envalue.chaincode.domain.errors import ValidationError
 from envalue.chaincode.domain.quantity import loads
 
-__all__ = ["build", "parse"]
+__all__ = ["CONTROL_CHARACTERS", "build", "parse"]
+
+#: C0 control characters refused in text fields (tab, LF and CR are text): a NUL cannot
+#: even be stored by the read model's PostgreSQL, and none of them belongs in a record.
+CONTROL_CHARACTERS = frozenset(chr(c) for c in range(0x20) if chr(c) not in "\t\n\r") | {
+    "\x7f"}
 
 M = TypeVar("M")
 
@@ -72,6 +78,12 @@ def _convert(hint: Any, value: Any, path: str) -> Any:
     if hint is str:  # validators compare and look text up: an object there must not crash them
         if not isinstance(value, str):
             raise ValidationError(path, _shown(value), "string", "must be a string")
+        bad = next((c for c in value if c in CONTROL_CHARACTERS), None)
+        if bad is not None:
+            raise ValidationError(path, value.encode("unicode_escape").decode("ascii")[:80],
+                                  "control-character",
+                                  f"must not contain control character U+{ord(bad):04X} "
+                                  "(tab, line feed and carriage return are allowed)")
         return value
     if origin is list and isinstance(value, list):
         item_type = typing.get_args(hint)[0]

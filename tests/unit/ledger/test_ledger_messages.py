@@ -260,3 +260,25 @@ def test_text_fields_refuse_other_json_types_by_name(body: dict[str, Any], field
         build(MsgEnrollSite, body)
     assert (refused.value.field, refused.value.value, refused.value.rule) == (
         field, value, "string")
+
+
+@pytest.mark.parametrize(("body", "field", "value"), [
+    ({"program_id": "P-1", "site_id": "S\x00-1", "owner": "o"}, "site_id", "S\\x00-1"),
+    ({"program_id": "P\x1b[31m", "site_id": "S-1", "owner": "o"}, "program_id",
+     "P\\x1b[31m"),
+])
+def test_text_fields_refuse_control_characters(body: dict[str, Any], field: str,
+                                               value: str) -> None:
+    """A NUL cannot be stored by the read model's PostgreSQL, and no control character
+    belongs in a ledger record: refused by name, the value shown escaped."""
+    from envalue.chaincode.domain.errors import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        build(MsgEnrollSite, body)
+    assert (refused.value.field, refused.value.value, refused.value.rule) == (
+        field, value, "control-character")
+
+
+def test_text_fields_keep_tabs_and_line_breaks() -> None:
+    msg = build(MsgEnrollSite, {"program_id": "P-1", "site_id": "S-1", "owner": "a\tb\r\nc"})
+    assert msg.owner == "a\tb\r\nc"

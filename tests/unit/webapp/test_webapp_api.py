@@ -119,3 +119,16 @@ def test_openapi_document(client: FlaskClient) -> None:
     assert {"field", "value", "rule"} <= set(problem)
     dry = paths["/api/v1/calculations/dry-run"]["post"]
     assert "application/problem+json" in dry["responses"]["400"]["content"]
+
+
+@pytest.mark.parametrize(("path", "field"), [
+    ("/api/v1/trace?q=LOT%00X", "q"), ("/trace/?q=a%01b", "q"),
+    ("/api/v1/wallet/holdings?lot_id=%00", "lot_id"), ("/api/v1/trace/LOT%00X", "path")])
+def test_control_characters_in_a_request_are_400_naming_the_field(
+        client: FlaskClient, path: str, field: str) -> None:
+    login(client, "operator1@platform")
+    resp = client.get(path, headers={"Accept": "application/json"})
+    body = resp.get_json()
+    assert resp.status_code == 400, body
+    assert (body["rule"], body["field"]) == ("control-character", field)
+    assert "U+00" in body["detail"]
