@@ -390,6 +390,33 @@ def test_the_wallets_credit_holdings(world: Retired) -> None:
                                      headers=bearer(app, user)).status_code == status
 
 
+def test_the_wallets_transfers_and_retirements(world: Retired) -> None:
+    app = world.app
+    client = app.test_client()
+    transfers = client.get("/api/v1/wallet/transfers", headers=bearer(app, CUSTOMER)).get_json()
+    retirements = client.get("/api/v1/wallet/retirements",
+                             headers=bearer(app, CUSTOMER)).get_json()
+    with app.test_request_context():
+        view = wallet_view(_user(CUSTOMER))
+        assert [(t["tx_id"], t["event_index"], t["quantity_kg"], t["transferred_at"])
+                for t in transfers["items"]] == [
+            (t.tx_id, t.event_index, t.quantity_kg, t.transferred_at)
+            for t in view.lists["transfers"]]
+        assert [(r["serial"], r["quantity_kg"], r["certificate_id"])
+                for r in retirements["items"]] == [
+            (r.serial, r.quantity_kg, r.certificate_id) for r in view.lists["retirements"]]
+    [retired] = retirements["items"]
+    assert (retired["lot_id"], retired["quantity_kg"]) == (LOT, 1250)
+    assert retired["certificate_id"] and retired["tx_id"] and retired["block_number"] > 0
+    # the serial in the list opens the certificate download
+    cert = client.get(f"/api/v1/certificates/lots/{LOT}/retirements/{retired['serial']}",
+                      headers=bearer(app, CUSTOMER))
+    assert cert.status_code == 200
+    for path in ("/api/v1/wallet/transfers", "/api/v1/wallet/retirements"):
+        assert client.get(path).status_code == 401
+        assert client.get(path, headers=bearer(app, AUDITOR)).status_code == 403
+
+
 def test_the_trace_of_retirements_and_credit_batches(world: Retired) -> None:
     """The explorer's other two kinds, on the certificates' read model (no readings stored:
     each batch says so, and the minted lot's missing calculation is named)."""
@@ -449,7 +476,8 @@ def test_the_openapi_document_lists_the_new_operations(client: FlaskClient) -> N
            "/api/v1/certificates/lots/{lot_id}/retirements/{serial}",
            "/api/v1/certificates/credit-batches/{batch_id}/retirements/{serial}",
            "/api/v1/credits/programs", "/api/v1/credits/reports", "/api/v1/credits/batches",
-           "/api/v1/wallet/credits", "/api/v1/audit"}
+           "/api/v1/wallet/credits", "/api/v1/wallet/transfers",
+           "/api/v1/wallet/retirements", "/api/v1/audit"}
     assert new <= set(paths)
     for path in new:
         operation = paths[path]["get"]

@@ -72,10 +72,38 @@ def wallet_holdings() -> dict[str, Any]:
             "read_model": lag_json(lag)}
 
 
+_REF = {"tx_id": {"type": "string"}, "block_number": {"type": "integer"}}
 _CREDIT_HOLDING = {"type": "object", "properties": {
     "batch_id": {"type": "string"}, "owner_msp": {"type": "string"},
-    "tradable_t": {"type": "integer"}, "retired_t": {"type": "integer"},
-    "tx_id": {"type": "string"}, "block_number": {"type": "integer"}}}
+    "tradable_t": {"type": "integer"}, "retired_t": {"type": "integer"}, **_REF}}
+_TRANSFER = {"type": "object", "properties": {
+    "lot_id": {"type": "string"}, "sender": {"type": "string"},
+    "recipient": {"type": "string"}, "quantity_kg": {"type": "integer"},
+    "retired_on_receipt": {"type": "boolean"},
+    "transferred_at": {"type": "string", "description": "the transaction's timestamp"},
+    "event_index": {"type": "integer"}, **_REF}}
+_RETIREMENT = {"type": "object", "properties": {
+    "serial": {"type": "string"}, "lot_id": {"type": "string"},
+    "quantity_kg": {"type": "integer"}, "serial_first": {"type": "integer"},
+    "serial_last": {"type": "integer"}, "beneficiary": {"type": "string"},
+    "purpose": {"type": "string"}, "reporting_year": {"type": "integer"},
+    "retired_at": {"type": "string"}, "certificate_id": {"type": "string"}, **_REF}}
+
+
+def _wallet_list(name: str, fields: tuple[str, ...]) -> dict[str, Any]:
+    view = wallet_view(g.api_user)
+    return {"owner": view.owner,
+            "items": [{f: getattr(row, f) for f in fields} for row in view.lists[name]],
+            "read_model": lag_json(view.lag)}
+
+
+def _wallet_answer(what: str, item: dict[str, Any]) -> dict[int, Any]:
+    return {200: response(what, {"application/json": {"type": "object", "properties": {
+        "owner": {"type": "string", "description": "the caller's holder key"},
+        "items": {"type": "array", "items": item}, "read_model": {"type": "object"}}}})}
+
+
+_WALLET_REFUSALS = {401: READ_UNAUTHENTICATED, 403: "the portal role holds no wallet"}
 
 
 @blueprint.get("/wallet/credits")
@@ -84,19 +112,34 @@ _CREDIT_HOLDING = {"type": "object", "properties": {
     "The caller's credit holdings by batch (tradable and retired t-CO2), from the read model",
     description="What the wallet page lists under credits held (`wallet_view`), with the "
                 "transaction and block of each row's last change and the read model's lag.",
-    tags=["wallet"],
-    answers={200: response("credit holdings (whole tonnes)", {"application/json": {
-        "type": "object", "properties": {
-            "owner": {"type": "string", "description": "the caller's holder key"},
-            "items": {"type": "array", "items": _CREDIT_HOLDING},
-            "read_model": {"type": "object"}}}})},
-    problems={401: READ_UNAUTHENTICATED, 403: "the portal role holds no wallet"})
+    tags=["wallet"], answers=_wallet_answer("credit holdings (whole tonnes)", _CREDIT_HOLDING),
+    problems=_WALLET_REFUSALS)
 def wallet_credits() -> dict[str, Any]:
     """The caller's credit holdings."""
-    view = wallet_view(g.api_user)
-    return {"owner": view.owner,
-            "items": [{"batch_id": c.batch_id, "owner_msp": c.owner_msp,
-                       "tradable_t": c.tradable_t, "retired_t": c.retired_t,
-                       "tx_id": c.tx_id, "block_number": c.block_number}
-                      for c in view.lists["credit_holdings"]],
-            "read_model": lag_json(view.lag)}
+    return _wallet_list("credit_holdings", tuple(_CREDIT_HOLDING["properties"]))
+
+
+@blueprint.get("/wallet/transfers")
+@api_auth_required("wallet.view")
+@api_operation(
+    "Token transfers the caller sent or received, newest first, from the read model",
+    description="What the wallet page lists as history (`wallet_view`, at most 200).",
+    tags=["wallet"], answers=_wallet_answer("transfers", _TRANSFER),
+    problems=_WALLET_REFUSALS)
+def wallet_transfers() -> dict[str, Any]:
+    """The caller's transfers."""
+    return _wallet_list("transfers", tuple(_TRANSFER["properties"]))
+
+
+@blueprint.get("/wallet/retirements")
+@api_auth_required("wallet.view")
+@api_operation(
+    "Serial ranges the caller retired, newest first, with their certificate ids",
+    description="What the wallet page lists as retirements (`wallet_view`, at most 200); a "
+                "certificate downloads from /api/v1/certificates/lots/{lot_id}/retirements/"
+                "{serial}.",
+    tags=["wallet"], answers=_wallet_answer("retirements", _RETIREMENT),
+    problems=_WALLET_REFUSALS)
+def wallet_retirements() -> dict[str, Any]:
+    """The caller's retirements."""
+    return _wallet_list("retirements", tuple(_RETIREMENT["properties"]))
