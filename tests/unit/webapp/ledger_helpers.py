@@ -25,7 +25,7 @@ from envalue.webapp.db import AuditEntry, PortalUser, get_session  # noqa: E402
 from envalue.webapp.services.users import create_api_token  # noqa: E402
 from tests.unit.readmodel.readmodel_world import record_submit  # noqa: E402
 
-__all__ = ["RecordingWorld", "bearer", "field_error", "ledger_audit", "tx_of"]
+__all__ = ["RecordingWorld", "api_token", "bearer", "field_error", "ledger_audit", "tx_of"]
 
 
 class RecordingWorld(World):
@@ -68,8 +68,14 @@ def field_error(page: str) -> dict[str, str]:
             "value": value.group(1) if value else "", "path": path.group(1) if path else ""}
 
 
-def bearer(app: Flask, username: str) -> dict[str, str]:
+def api_token(app: Flask, username: str) -> str:
+    """A fresh API token of the portal user `username`."""
     with app.app_context():
         db = get_session()
         user = db.scalar(select(PortalUser).where(PortalUser.username == username))
-        return {"Authorization": f"Bearer {create_api_token(db, user, 'test')}"}
+        return create_api_token(db, user, "test")
+
+
+def bearer(app: Flask, username: str) -> dict[str, str]:
+    """The Authorization header of a fresh API token of `username`."""
+    return {"Authorization": f"Bearer {api_token(app, username)}"}

@@ -8,13 +8,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from envalue.chaincode.domain.methodologies import calculate
 from envalue.chaincode.domain.quantity import loads
-from envalue.webapp.db import PortalUser, get_session
-from envalue.webapp.services.users import create_api_token
 
+from .ledger_helpers import api_token  # noqa: E402
 from .webapp_helpers import login
 
 pytestmark = pytest.mark.unit
@@ -23,11 +21,6 @@ PV = {"pv_generation_kwh": "120000.5", "pv_export_kwh": "20000", "aux_grid_kwh":
       "ef_grid": "0.000441"}
 
 
-def _token(app: Flask, username: str) -> str:
-    with app.app_context():
-        db = get_session()
-        user = db.scalar(select(PortalUser).where(PortalUser.username == username))
-        return create_api_token(db, user, "test")
 
 
 def _problem(resp: Any) -> dict[str, Any]:
@@ -38,7 +31,7 @@ def _problem(resp: Any) -> dict[str, Any]:
 
 
 def test_dry_run_matches_calculate(app: Flask, client: FlaskClient) -> None:
-    token = _token(app, "verifier1@platform")
+    token = api_token(app, "verifier1@platform")
     resp = client.post("/api/v1/calculations/dry-run",
                        headers={"Authorization": f"Bearer {token}"},
                        data=json.dumps({"methodology": "pv-self-consumption", "inputs": PV}),
@@ -55,7 +48,7 @@ def test_dry_run_matches_calculate(app: Flask, client: FlaskClient) -> None:
 ])
 def test_invalid_inputs_are_problem_json_with_field_value_rule(
         app: Flask, client: FlaskClient, inputs: dict[str, str], field: str, rule: str) -> None:
-    token = _token(app, "operator1@platform")
+    token = api_token(app, "operator1@platform")
     resp = client.post("/api/v1/calculations/dry-run",
                        headers={"Authorization": f"Bearer {token}"},
                        data=json.dumps({"methodology": "pv-self-consumption",
@@ -72,7 +65,7 @@ def test_api_errors(app: Flask, client: FlaskClient) -> None:
     assert body["status"] == 401 and body["rule"] == "unauthenticated"
     body = _problem(client.post(url, headers={"Authorization": "Bearer nope"}, json={}))
     assert body["rule"] == "invalid_token" and body["field"] == "Authorization"
-    auth = {"Authorization": f"Bearer {_token(app, 'operator1@platform')}"}
+    auth = {"Authorization": f"Bearer {api_token(app, 'operator1@platform')}"}
     body = _problem(client.post(url, headers=auth, data="x", content_type="text/plain"))
     assert body["status"] == 415 and body["field"] == "Content-Type"
     body = _problem(client.post(url, headers=auth, json={"methodology": "pv-self-consumption"}))
@@ -93,14 +86,14 @@ def test_session_cookie_reads_but_never_writes(app: Flask, client: FlaskClient) 
 
 
 def test_forbidden_role_is_403(app: Flask, client: FlaskClient) -> None:
-    token = _token(app, "verifier1@platform")
+    token = api_token(app, "verifier1@platform")
     body = _problem(client.get("/api/v1/wallet/lots/LOT-1",
                                headers={"Authorization": f"Bearer {token}"}))
     assert body["status"] == 403 and body["field"] == "role" and body["value"] == "verifier"
 
 
 def test_ledger_reads_answer_503_with_the_reason(app: Flask, client: FlaskClient) -> None:
-    token = _token(app, "customer1@customer")
+    token = api_token(app, "customer1@customer")
     body = _problem(client.get("/api/v1/wallet/lots/LOT-1",
                                headers={"Authorization": f"Bearer {token}"}))
     assert body["status"] == 503 and body["rule"] == "ledger_unavailable"

@@ -12,11 +12,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
-from envalue.webapp.db import AuditEntry, get_session
 from envalue.webapp.services import ledger as ledger_service
 
+from .ledger_helpers import field_error, ledger_audit  # noqa: E402
 from .webapp_helpers import csrf_token, login
 
 pytestmark = pytest.mark.unit
@@ -73,20 +72,8 @@ def _post(client: FlaskClient, form: str, token: str | None, **changes: str) -> 
     return client.post(path, data=data)
 
 
-def _ledger_audit(app: Flask) -> list[AuditEntry]:
-    with app.app_context():
-        return list(get_session().scalars(select(AuditEntry).where(
-            AuditEntry.action.like("ledger.%")).order_by(AuditEntry.id)))
 
 
-def _field_error(page: str) -> dict[str, str]:
-    match = re.search(r'data-testid="field-error"\s+data-field="([^"]*)" data-rule="([^"]*)" '
-                      r'data-status="(\d+)">(.*?)</p>', page, re.S)
-    assert match, page
-    value = re.search(r'data-testid="error-value">([^<]*)<', match.group(4))
-    path = re.search(r'data-testid="error-path">([^<]*)<', match.group(4))
-    return {"field": match.group(1), "rule": match.group(2), "status": match.group(3),
-            "value": value.group(1) if value else "", "path": path.group(1) if path else ""}
 
 
 @pytest.mark.parametrize("user", list(VISIBLE))
@@ -103,14 +90,14 @@ def test_each_role_sees_only_the_forms_it_may_post(app: Flask, client: FlaskClie
         resp = _post(client, name, token)
         assert resp.status_code == 403, name
         assert "may not open this page" in resp.get_data(as_text=True)
-    assert _ledger_audit(app) == []
+    assert ledger_audit(app) == []
 
 
 def test_posts_need_the_csrf_token(app: Flask, client: FlaskClient) -> None:
     login(client, OPERATOR)
     for name in VISIBLE[OPERATOR]:
         assert _post(client, name, None).status_code == 400, name
-    assert _ledger_audit(app) == []
+    assert ledger_audit(app) == []
 
 
 @pytest.mark.parametrize(("form", "changes", "field", "path", "value", "rule"), [
@@ -148,14 +135,14 @@ def test_bad_input_is_400_beside_its_field_and_nothing_is_sent(
     resp = _post(client, form, csrf_token(client, "/credits/"), **changes)
     page = resp.get_data(as_text=True)
     if not rule:  # a valid variant: it goes to the (absent) ledger
-        assert resp.status_code == 503 and len(_ledger_audit(app)) == 1
+        assert resp.status_code == 503 and len(ledger_audit(app)) == 1
         return
     assert resp.status_code == 400
-    error = _field_error(page)
+    error = field_error(page)
     assert (error["field"], error["path"], error["rule"]) == (field, path, rule)
     if value:
         assert error["value"] == value
-    assert _ledger_audit(app) == []
+    assert ledger_audit(app) == []
 
 
 @pytest.mark.parametrize("form", list(FORMS))
@@ -177,7 +164,7 @@ def test_valid_submissions_without_a_peer_are_503_and_keep_the_entries(
                                            section).group(0)
         else:
             assert value in section, name
-    entries = _ledger_audit(app)
+    entries = ledger_audit(app)
     assert [(e.action, e.outcome, e.actor) for e in entries] == [(action, "failed", user)]
 
 
@@ -187,7 +174,7 @@ def test_issuance_is_the_operators_and_review_the_verifiers(app: Flask,
     token = csrf_token(client, "/credits/")
     assert _post(client, "settle", token).status_code == 403
     assert _post(client, "verify", token, decision="approve", comments="").status_code == 503
-    assert [e.action for e in _ledger_audit(app)] == ["ledger.credits:verify_report"]
+    assert [e.action for e in ledger_audit(app)] == ["ledger.credits:verify_report"]
 
 
 def test_a_report_link_prefills_the_report_forms(client: FlaskClient) -> None:

@@ -17,19 +17,17 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
-from sqlalchemy import select
 
 from envalue.chaincode.domain.errors import NotFoundError
 from envalue.chaincode.domain.registry.governance import select_factor
 from envalue.readmodel import Projector, ReadModelCheckpointer, make_sessions
 from envalue.readmodel.status import record_status
 from envalue.webapp import create_app
-from envalue.webapp.db import PortalUser, get_session
 from envalue.webapp.extensions import limiter
 from envalue.webapp.reports.csv_export import COLUMNS
 from envalue.webapp.reports.offchain import Window
-from envalue.webapp.services.users import create_api_token
 
+from .ledger_helpers import api_token  # noqa: E402
 from .reports_data import (
     BASELINE_EMISSIONS_KG,
     EMISSIONS_KG,
@@ -74,11 +72,6 @@ def signed_in(report_app: Flask) -> FlaskClient:
     return client
 
 
-def _token(app: Flask, username: str) -> str:
-    with app.app_context():
-        db = get_session()
-        user = db.scalar(select(PortalUser).where(PortalUser.username == username))
-        return create_api_token(db, user, "test")
 
 
 def _pdf_text(data: bytes) -> str:
@@ -91,7 +84,7 @@ def _csv(data: bytes) -> pd.DataFrame:
 
 
 def test_ghg_json_equals_hand_worked_figures(report_app: Flask) -> None:
-    auth = {"Authorization": f"Bearer {_token(report_app, 'operator1@platform')}"}
+    auth = {"Authorization": f"Bearer {api_token(report_app, 'operator1@platform')}"}
     resp = report_app.test_client().get("/api/v1/reports/ghg", query_string=GHG_QUERY,
                                          headers=auth)
     assert resp.status_code == 200, resp.data
@@ -126,7 +119,7 @@ def test_ghg_json_equals_hand_worked_figures(report_app: Flask) -> None:
 
 
 def test_market_based_with_entered_certificates(report_app: Flask) -> None:
-    auth = {"Authorization": f"Bearer {_token(report_app, 'operator1@platform')}"}
+    auth = {"Authorization": f"Bearer {api_token(report_app, 'operator1@platform')}"}
     resp = report_app.test_client().get(
         "/api/v1/reports/ghg", query_string=GHG_QUERY | {"certificates_kwh": "100"},
         headers=auth)
@@ -134,7 +127,7 @@ def test_market_based_with_entered_certificates(report_app: Flask) -> None:
 
 
 def test_without_grid_factor_scope2_says_why(report_app: Flask) -> None:
-    auth = {"Authorization": f"Bearer {_token(report_app, 'operator1@platform')}"}
+    auth = {"Authorization": f"Bearer {api_token(report_app, 'operator1@platform')}"}
     query = {k: v for k, v in GHG_QUERY.items() if not k.startswith("ef_grid")}
     body = report_app.test_client().get("/api/v1/reports/ghg", query_string=query,
                                         headers=auth).get_json()
@@ -145,7 +138,7 @@ def test_without_grid_factor_scope2_says_why(report_app: Flask) -> None:
 
 
 def test_fuel_type_not_chosen_is_reported(report_app: Flask) -> None:
-    auth = {"Authorization": f"Bearer {_token(report_app, 'operator1@platform')}"}
+    auth = {"Authorization": f"Bearer {api_token(report_app, 'operator1@platform')}"}
     query = {k: v for k, v in GHG_QUERY.items() if k != "fuel_type_fuel"}
     body = report_app.test_client().get("/api/v1/reports/ghg", query_string=query,
                                         headers=auth).get_json()
@@ -161,7 +154,7 @@ def test_registered_grid_factor_from_config(tmp_path: Path, fabric_ca: FakeFabri
                "version": "3"}}))
     add_user(app, fabric_ca, "operator1", "operator", "platform")
     query = {k: v for k, v in GHG_QUERY.items() if not k.startswith("ef_grid")}
-    auth = {"Authorization": f"Bearer {_token(app, 'operator1@platform')}"}
+    auth = {"Authorization": f"Bearer {api_token(app, 'operator1@platform')}"}
     body = app.test_client().get("/api/v1/reports/ghg", query_string=query,
                                  headers=auth).get_json()
     assert body["figures"]["emissions_kg"] == EMISSIONS_KG
@@ -207,7 +200,7 @@ def test_csv_columns_and_rows(signed_in: FlaskClient) -> None:
 
 
 def test_kpi_figures(report_app: Flask) -> None:
-    auth = {"Authorization": f"Bearer {_token(report_app, 'operator1@platform')}"}
+    auth = {"Authorization": f"Bearer {api_token(report_app, 'operator1@platform')}"}
     body = report_app.test_client().get("/api/v1/reports/kpi", query_string=GHG_QUERY,
                                         headers=auth).get_json()
     assert body["baseline"] == {"first_day": "2023-04-01", "last_day": "2023-04-02"}
@@ -342,7 +335,7 @@ def ledger_app(ledger_world: tuple[LedgerWorld, str], tmp_path: Path,
 
 
 def _ghg(app: Flask, user: str, **query: str) -> Any:
-    auth = {"Authorization": f"Bearer {_token(app, user)}"}
+    auth = {"Authorization": f"Bearer {api_token(app, user)}"}
     return app.test_client().get("/api/v1/reports/ghg", headers=auth,
                                  query_string=_LEDGER_QUERY | query)
 
@@ -425,7 +418,7 @@ def test_grid_factor_comes_from_the_active_ledger_version(
 
 
 def test_the_dashboard_uses_the_same_ledger_grid_factor(ledger_app: Flask) -> None:
-    auth = {"Authorization": f"Bearer {_token(ledger_app, 'operator1@platform')}"}
+    auth = {"Authorization": f"Bearer {api_token(ledger_app, 'operator1@platform')}"}
     body = ledger_app.test_client().get("/api/v1/energy/daily", headers=auth, query_string={
         "start": "2024-04-01", "end": "2024-04-02"}).get_json()
     emissions = body["emissions"]
@@ -515,7 +508,7 @@ def test_without_a_valid_ledger_fuel_factor_the_built_in_one_is_used_and_says_wh
 
 
 def _ghg_kpi(app: Flask) -> Any:
-    auth = {"Authorization": f"Bearer {_token(app, 'operator1@platform')}"}
+    auth = {"Authorization": f"Bearer {api_token(app, 'operator1@platform')}"}
     return app.test_client().get("/api/v1/reports/kpi", headers=auth,
                                  query_string=_LEDGER_QUERY).get_json()
 

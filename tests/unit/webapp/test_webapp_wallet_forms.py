@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
 
 from envalue.ledger.errors import LedgerConflict, LedgerRejection
-from envalue.webapp.db import AuditEntry, get_session
 from envalue.webapp.services import ledger as ledger_service
 
+from .ledger_helpers import field_error, ledger_audit  # noqa: E402
 from .webapp_helpers import csrf_token, login
 
 pytestmark = pytest.mark.unit
@@ -48,10 +47,6 @@ def _post(client: FlaskClient, form: str, token: str | None, **changes: str) -> 
     return client.post(path, data=data)
 
 
-def _ledger_audit(app: Flask) -> list[AuditEntry]:
-    with app.app_context():
-        return list(get_session().scalars(select(AuditEntry).where(
-            AuditEntry.action.like("ledger.%")).order_by(AuditEntry.id)))
 
 
 def _input_value(page: str, name: str) -> str | None:
@@ -61,13 +56,6 @@ def _input_value(page: str, name: str) -> str | None:
     return value.group(1) if value else None
 
 
-def _field_error(page: str) -> dict[str, str]:
-    match = re.search(r'data-testid="field-error"\s+data-field="([^"]*)" data-rule="([^"]*)" '
-                      r'data-status="(\d+)">(.*?)</p>', page, re.S)
-    assert match, page
-    value = re.search(r'data-testid="error-value">([^<]*)<', match.group(4))
-    return {"field": match.group(1), "rule": match.group(2), "status": match.group(3),
-            "value": value.group(1) if value else ""}
 
 
 def test_holders_see_every_wallet_form(client: FlaskClient) -> None:
@@ -92,7 +80,7 @@ def test_roles_without_the_permission_get_403_and_no_form(app: Flask, client: Fl
         resp = _post(client, form, token)
         assert resp.status_code == 403, form
         assert "may not open this page" in resp.get_data(as_text=True)
-    assert _ledger_audit(app) == []
+    assert ledger_audit(app) == []
 
 
 def test_posts_need_the_csrf_token(app: Flask, client: FlaskClient) -> None:
@@ -100,7 +88,7 @@ def test_posts_need_the_csrf_token(app: Flask, client: FlaskClient) -> None:
     for form in FORMS:
         assert _post(client, form, None).status_code == 400, form
         assert _post(client, form, "forged").status_code == 400, form
-    assert _ledger_audit(app) == []
+    assert ledger_audit(app) == []
 
 
 @pytest.mark.parametrize(("form", "changes", "field", "value", "rule"), [
@@ -128,13 +116,13 @@ def test_bad_input_is_400_beside_its_field_and_nothing_is_sent(
     resp = _post(client, form, csrf_token(client, "/wallet/"), **changes)
     page = resp.get_data(as_text=True)
     assert resp.status_code == 400
-    error = _field_error(page)
+    error = field_error(page)
     assert (error["field"], error["rule"], error["status"]) == (field, rule, "400")
     if value:
         assert error["value"] == value
     assert f'id="{form}-{field}"' in page and 'aria-invalid="true"' in page
     assert 'data-testid="form-unavailable"' not in page  # refused before any connection
-    assert _ledger_audit(app) == []
+    assert ledger_audit(app) == []
 
 
 @pytest.mark.parametrize("form", list(FORMS))
@@ -154,7 +142,7 @@ def test_valid_submissions_without_a_peer_are_503_and_keep_the_entries(
             assert f'id="{form}-note" name="{form}-note" rows="2">\r\n{value}</textarea>' in page
         else:
             assert _input_value(page, f"{form}-{name}") == value, name
-    entries = _ledger_audit(app)  # it reached the ledger's door: recorded as failed
+    entries = ledger_audit(app)  # it reached the ledger's door: recorded as failed
     assert [(e.action, e.outcome, e.actor) for e in entries] == [
         (FORMS[form][2], "failed", "customer1@customer")]
     assert REASON in entries[0].detail
@@ -165,7 +153,7 @@ def test_transfer_and_retire_sends_the_retirement(app: Flask, client: FlaskClien
     resp = _post(client, "transfer", csrf_token(client, "/wallet/"), retire="y",
                  beneficiary="Ena City", purpose="voluntary", reporting_year="2025")
     assert resp.status_code == 503
-    assert [e.target for e in _ledger_audit(app)] == ["LOT-1"]
+    assert [e.target for e in ledger_audit(app)] == ["LOT-1"]
 
 
 def test_a_refusal_by_the_chaincode_is_shown_beside_its_field(
@@ -181,8 +169,8 @@ def test_a_refusal_by_the_chaincode_is_shown_beside_its_field(
     resp = _post(client, "retire", csrf_token(client, "/wallet/"))
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422 and "Refused by the chaincode" in page
-    assert _field_error(page) == {"field": "quantity_kg", "rule": "insufficient-balance",
-                                  "status": "422", "value": "1500"}
+    assert field_error(page) == {"field": "quantity_kg", "rule": "insufficient-balance",
+                                  "status": "422", "value": "1500", "path": "quantity_kg"}
 
     def conflict(user: Any, body: Any) -> Any:
         raise LedgerConflict("MVCC_READ_CONFLICT", operation="tokens:retire",
@@ -192,7 +180,7 @@ def test_a_refusal_by_the_chaincode_is_shown_beside_its_field(
     resp = _post(client, "retire", csrf_token(client, "/wallet/"))
     page = resp.get_data(as_text=True)
     assert resp.status_code == 409 and "Conflict on the ledger" in page
-    error = _field_error(page)  # no input to blame: shown at the top of the form
+    error = field_error(page)  # no input to blame: shown at the top of the form
     assert (error["rule"], error["value"]) == ("read-conflict", "MVCC_READ_CONFLICT")
     assert 'value="Ena Foods"' in page
 
