@@ -3,18 +3,18 @@
 Why one helper: who (portal user and MSP), when, what (action and target) and the outcome
 are written the same way for sign-ins, uploads, provisioning and ledger submissions, so an
 auditor can read one table. Each entry commits on its own so a failed action is recorded
-even when the action's own transaction rolls back.
+even when the action's own transaction rolls back. Reading the log (filters, pages) is
+`webapp.services.audit_log`'s.
 """
 
 from __future__ import annotations
 
 from flask import has_request_context, request
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .db import AuditEntry
 
-__all__ = ["recent", "record"]
+__all__ = ["record"]
 
 
 def record(session: Session, *, actor: str, action: str, outcome: str, target: str = "",
@@ -27,8 +27,3 @@ def record(session: Session, *, actor: str, action: str, outcome: str, target: s
     session.add(entry)
     session.commit()
     return entry
-
-
-def recent(session: Session, limit: int = 200) -> list[AuditEntry]:
-    """The newest entries first."""
-    return list(session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)))

@@ -41,9 +41,9 @@ from envalue.chaincode.domain.credits.msg_transfer_credits import (  # noqa: E40
 )
 from envalue.chaincode.domain.tokens import msg_retire  # noqa: E402
 from envalue.chaincode.domain.tokens.msg_retire import MsgRetire  # noqa: E402
-from envalue.webapp.audit import recent  # noqa: E402
 from envalue.webapp.db import AuditEntry, PortalUser, get_session  # noqa: E402
 from envalue.webapp.services import trace as trace_service  # noqa: E402
+from envalue.webapp.services.audit_log import AuditFilter, find_entries  # noqa: E402
 from envalue.webapp.services.certificates import readmodel_view  # noqa: E402
 from envalue.webapp.services.readmodel import credits_view, lag_json, wallet_view  # noqa: E402
 from tests.unit.certificates.certificates_helpers import TestCA  # noqa: E402
@@ -440,7 +440,7 @@ def test_the_audit_log_is_the_pages(app: Flask, client: FlaskClient) -> None:
     assert resp.status_code == 200
     items = resp.get_json()["items"]
     with app.app_context():
-        expected = recent(get_session())
+        expected = find_entries(get_session(), AuditFilter()).entries
         assert [e["id"] for e in items] == [e.id for e in expected]
         first = expected[0]
         assert items[0] == {"id": first.id, "at": items[0]["at"], "actor": first.actor,
@@ -454,6 +454,7 @@ def test_the_audit_log_is_the_pages(app: Flask, client: FlaskClient) -> None:
     page = client.get("/audit/").get_data(as_text=True)
     assert page.count("<tr class=") == len(items)
     for entry in items:
+        assert f'data-id="{entry["id"]}"' in page
         assert f"<code>{entry['action']}</code>" in page
 
 
