@@ -133,16 +133,37 @@ def stop(layout: NetworkLayout, name: str, *, timeout: float = 15.0) -> bool:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and _alive(record):
+    while time.monotonic() < deadline and not _gone(record):
         _reap(pid)
         time.sleep(0.1)
     if _alive(record):
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
+    kill_deadline = time.monotonic() + 5.0
+    while time.monotonic() < kill_deadline and not _gone(record):
         _reap(pid)
+        time.sleep(0.05)
     path.unlink(missing_ok=True)
     log.info("node stopped", extra={"node": name, "pid": pid})
     return True
+
+
+def _gone(record: dict) -> bool:
+    """Whether the recorded node has finished exiting: no such process, a zombie, or the
+    pid reused by another program. A node still exiting has lost its ``/proc/<pid>/exe``
+    link (so `_alive` is already false) but may hold its listening sockets a moment
+    longer; a zombie has closed them."""
+    pid = int(record.get("pid", 0))
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    if stat.rpartition(")")[2].split()[0] == "Z":
+        return True
+    try:
+        return os.readlink(f"/proc/{pid}/exe") != record.get("exe")
+    except OSError:
+        return False  # exiting: its memory is released, its files maybe not yet
 
 
 def _reap(pid: int) -> None:
