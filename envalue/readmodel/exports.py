@@ -79,7 +79,7 @@ def transfer_records(session: Session, owner: str | None = None) -> Records:
     for t in session.scalars(query):
         out.append(((t.block_number, t.tx_id, t.event_index), {
             "tx_id": t.tx_id, "block_number": t.block_number,
-            "timestamp": _when(t.transferred_at),
+            "timestamp": _or_missing(t.transferred_at),
             "kind": "transfer-and-retire" if t.retired_on_receipt else "transfer",
             "lot_id": t.lot_id, "sender": t.sender,
             "recipient": t.recipient, "quantity_kg": t.quantity_kg}))
@@ -89,13 +89,13 @@ def transfer_records(session: Session, owner: str | None = None) -> Records:
     for e in session.scalars(settled):
         out.append(((e.block_number, e.tx_id, -1), {
             "tx_id": e.tx_id, "block_number": e.block_number,
-            "timestamp": _when(e.closed_at), "kind": "escrow-settle",
+            "timestamp": _or_missing(e.closed_at), "kind": "escrow-settle",
             "lot_id": e.lot_id, "sender": e.owner, "recipient": e.counterparty,
             "quantity_kg": e.quantity_kg}))
     return [record for _, record in sorted(out, key=lambda item: item[0])]
 
 
-def _when(value: str) -> str | None:
+def _or_missing(value: str) -> str | None:
     """An empty text (a transfer read without its block's timestamp) is a missing cell."""
     return value or None
 
@@ -114,7 +114,7 @@ def retirement_records(session: Session, owner: str | None = None) -> Records:
             "quantity_kg": r.quantity_kg, "serial_first": r.serial_first,
             "serial_last": r.serial_last, "beneficiary": r.beneficiary, "purpose": r.purpose,
             "reporting_year": r.reporting_year, "note": r.note,
-            "retired_at": _when(r.retired_at), "retired_by": _when(r.retired_by),
+            "retired_at": _or_missing(r.retired_at), "retired_by": _or_missing(r.retired_by),
             "tx_id": r.tx_id,
             "block_number": r.block_number}))
     for c in session.scalars(credits):
@@ -123,7 +123,7 @@ def retirement_records(session: Session, owner: str | None = None) -> Records:
             "quantity_t": c.quantity_t, "serial_first": c.serial_first,
             "serial_last": c.serial_last, "user_name": c.user_name, "use": c.use,
             "purpose_detail": c.purpose_detail, "reporting_year": c.reporting_year,
-            "retired_at": _when(c.retired_at), "retired_by": _when(c.retired_by),
+            "retired_at": _or_missing(c.retired_at), "retired_by": _or_missing(c.retired_by),
             "tx_id": c.tx_id,
             "block_number": c.block_number}))
     return [record for _, record in sorted(out, key=lambda item: item[0])]
@@ -161,7 +161,7 @@ def credit_batch_records(session: Session, owner: str | None = None) -> Records:
             "batch_id": b.batch_id, "program_id": b.program_id, "report_id": b.report_id,
             "period_start": b.period_start, "period_end": b.period_end, "serial": b.serial,
             "issued_t": b.issued_t, "credited_kg": b.credited_kg, "retired_t": b.retired_t,
-            "issued_to": b.issued_to, "issued_at": _when(b.issued_at), "tx_id": tx_id,
+            "issued_to": b.issued_to, "issued_at": _or_missing(b.issued_at), "tx_id": tx_id,
             "block_number": block,
             "settled": b.settled})
     return sorted(out, key=lambda r: (r["block_number"], r["batch_id"]))

@@ -21,11 +21,11 @@ from sqlalchemy.orm import Session
 
 from envalue.chaincode.domain.measurement.review import APPROVED
 
+from .project_registry import MINTED
 from .schema import Calculation, CreditHolding, Holding
 
-__all__ = ["MINTED", "VERIFIED_STATES", "LedgerFigures", "StateTotal", "ledger_figures"]
+__all__ = ["VERIFIED_STATES", "LedgerFigures", "StateTotal", "ledger_figures"]
 
-MINTED = "minted"
 #: calculation states whose reduction a verifier approved (minted ones were approved first)
 VERIFIED_STATES: tuple[str, ...] = (APPROVED, MINTED)
 

@@ -10,6 +10,7 @@ import json
 from sqlalchemy.orm import Session
 
 from envalue.chaincode.domain.measurement import state as ms
+from envalue.chaincode.domain.measurement.review import APPROVED, REJECTED
 from envalue.chaincode.domain.registry import state as rs
 
 from .projection import EventRule, Mirror, Ref, joined, upsert
@@ -24,7 +25,11 @@ from .schema import (
     Site,
 )
 
-__all__ = ["MIRRORS", "RULES"]
+__all__ = ["CALCULATED", "CALCULATION_STATES", "MINTED", "MIRRORS", "RULES", "SUPERSEDED"]
+
+CALCULATED, MINTED, SUPERSEDED = "calculated", "minted", "superseded"
+#: where a calculation stands in ``rm_calculations`` (reviews write approved / rejected)
+CALCULATION_STATES: tuple[str, ...] = (CALCULATED, APPROVED, REJECTED, MINTED, SUPERSEDED)
 
 
 def _json(value: object) -> str:
@@ -95,7 +100,7 @@ def _calculation(session: Session, c: ms.CalculationRecord, ref: Ref) -> None:
            methodology=c.methodology, methodology_version=c.methodology_version,
            factor_versions=joined(factors), batch_ids=joined(c.batch_ids),
            calculated_at=c.calculated_at, reduction_kg=c.reduction_kg,
-           state=existing.state if existing is not None else "calculated")
+           state=existing.state if existing is not None else CALCULATED)
 
 
 def _calc_state(session: Session, calculation_id: str, ref: Ref, **values: object) -> None:
@@ -110,12 +115,12 @@ def _review(session: Session, r: ms.Review, ref: Ref) -> None:
 
 
 def _supersession(session: Session, s: ms.Supersession, ref: Ref) -> None:
-    _calc_state(session, s.calculation_id, ref, state="superseded",
+    _calc_state(session, s.calculation_id, ref, state=SUPERSEDED,
                 superseded_by=s.superseded_by)
 
 
 def _mint(session: Session, m: ms.MintRecord, ref: Ref) -> None:
-    _calc_state(session, m.calculation_id, ref, state="minted", lot_id=m.lot_id)
+    _calc_state(session, m.calculation_id, ref, state=MINTED, lot_id=m.lot_id)
 
 
 MIRRORS: tuple[Mirror, ...] = (

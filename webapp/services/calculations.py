@@ -42,12 +42,12 @@ from envalue.chaincode.domain.measurement import (
     msg_reject_calculation,
 )
 from envalue.chaincode.domain.measurement.header import BatchHeader, encode_header
-from envalue.chaincode.domain.measurement.review import APPROVED, REJECTED
 from envalue.chaincode.domain.registry.fields import require_id
 from envalue.ingest.store import IngestStore
 from envalue.ledger import measurement
 from envalue.ledger.messages import LedgerCall, decode_message
 from envalue.readmodel import queries as rq
+from envalue.readmodel.project_registry import CALCULATION_STATES
 from envalue.readmodel.projection import listed
 from envalue.readmodel.schema import Calculation, Device, MeasurementBatch
 
@@ -66,8 +66,8 @@ __all__ = [
     "pending_view", "reject",
 ]
 
-#: where a calculation stands in the read model (`envalue.readmodel.project_registry`)
-STATES = ("calculated", APPROVED, REJECTED, "minted", "superseded")
+#: where a calculation stands in the read model
+STATES = CALCULATION_STATES
 #: at most this many stored batches are offered for anchoring per page
 MAX_PENDING = 50
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from flask import Response, g, request
 
+from envalue.readmodel.project_registry import CALCULATION_STATES
+
 from ...errors import PortalError
 from ...reports.csv_export import render_ghg_csv, render_kpi_csv
 from ...reports.factors import FUEL_CHOICES
@@ -83,8 +85,7 @@ _REDUCTION = {"type": "object", "properties": {
     "calculation_id": _STR, "equipment_id": _STR, "site_id": _STR, "owner_msp": _STR,
     "period_start": _STR, "period_end": _STR, "methodology": _STR,
     "methodology_version": _STR, "factor_versions": {"type": "array", "items": _STR},
-    "state": {"type": "string", "enum": ["calculated", "approved", "rejected", "minted",
-                                         "superseded"]},
+    "state": {"type": "string", "enum": list(CALCULATION_STATES)},
     "verified": {"type": "boolean"}, "reduction_kg": _FIGURE, "lot_id": _NSTR, **_REF}}
 _RETIREMENT = {"type": "object", "properties": {
     "kind": {"type": "string", "enum": ["token", "credit"]}, "serial": _STR,
