@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "registry"))
@@ -25,7 +27,10 @@ from envalue.webapp.db import AuditEntry, PortalUser, get_session  # noqa: E402
 from envalue.webapp.services.users import create_api_token  # noqa: E402
 from tests.unit.readmodel.readmodel_world import record_submit  # noqa: E402
 
-__all__ = ["RecordingWorld", "api_token", "bearer", "field_error", "ledger_audit", "tx_of"]
+from .webapp_helpers import csrf_token  # noqa: E402
+
+__all__ = ["RecordingWorld", "api_token", "assert_only_allowed_forms", "bearer", "field_error",
+           "ledger_audit", "tx_of"]
 
 
 class RecordingWorld(World):
@@ -56,6 +61,25 @@ def ledger_audit(app: Flask) -> list[AuditEntry]:
     with app.app_context():
         return list(get_session().scalars(select(AuditEntry).where(
             AuditEntry.action.like("ledger.%")).order_by(AuditEntry.id)))
+
+
+def assert_only_allowed_forms(app: Flask, client: FlaskClient, page: str,
+                              forms: Mapping[str, tuple[Any, ...]], visible: set[str],
+                              post: Callable[[FlaskClient, str, str | None], Any]) -> None:
+    """`page` shows exactly the `visible` forms (found by their test id, ``forms[name][1]``)
+    and a POST of any other is refused with 403 (the route checks the permission again),
+    nothing reaching the ledger's audit trail."""
+    resp = client.get(page)
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert {name for name, spec in forms.items() if f'data-testid="{spec[1]}"' in html} \
+        == visible
+    token = csrf_token(client, page)
+    for name in set(forms) - visible:
+        refused = post(client, name, token)
+        assert refused.status_code == 403, name
+        assert "may not open this page" in refused.get_data(as_text=True)
+    assert ledger_audit(app) == []
 
 
 def field_error(page: str) -> dict[str, str]:
